@@ -1,0 +1,1 @@
+"""Organisations, users, their roles, sign-in and sessions."""

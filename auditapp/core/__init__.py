@@ -1,0 +1,1 @@
+"""Leaf layer: infrastructure that imports no domain package."""

@@ -1,0 +1,74 @@
+"""Error pages: HTML for people, JSON for the API, same 404 for missing and foreign."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from auditapp.core.errors import DomainError
+from auditapp.extensions import login_manager
+
+_PAGES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
+
+
+def wants_json() -> bool:
+    """Return whether the request is for the JSON API (answers are never HTML)."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _http_error(error: HTTPException):
+    if wants_json():
+        return jsonify(error=error.name, message=error.description), error.code
+    template = _PAGES.get(error.code, "errors/generic.html")
+    return render_template(template, error=error), error.code
+
+
+def _csrf_error(error: CSRFError):
+    message = _("The form had expired or came from elsewhere. Please try again.")
+    if wants_json():
+        return jsonify(error="csrf", message=message), 400
+    return render_template("errors/generic.html", error=error, message=message), 400
+
+
+def _domain_error(error: DomainError):
+    if wants_json():
+        return jsonify(error=type(error).__name__, message=str(error)), error.status
+    referrer = request.referrer or ""
+    if request.method == "POST" and referrer.startswith(request.host_url):
+        # Button actions (move, archive…) go back to the page they came from.
+        flash(str(error), "error")
+        return redirect(referrer, code=303)
+    return render_template("errors/generic.html", message=str(error)), error.status
+
+
+def _server_error(error):
+    if wants_json():
+        return jsonify(error="server_error"), 500
+    return render_template("errors/500.html"), 500
+
+
+def _unauthorized():
+    if wants_json():
+        # An API client must see the login is gone, never a 302 to an HTML page.
+        return jsonify(error="unauthorized", message=_("Please sign in.")), 401
+    flash(_("Please sign in to continue."), "info")
+    return redirect("/login?next=" + _safe_next())
+
+
+def _safe_next() -> str:
+    return quote(request.full_path.rstrip("?"), safe="")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(500, _server_error)
+    login_manager.unauthorized_handler(_unauthorized)

@@ -1,0 +1,1 @@
+"""Service paths: journeys, stages, touchpoints, expectations and personas."""

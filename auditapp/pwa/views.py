@@ -1,0 +1,59 @@
+"""The service worker at the site root, the manifest and the offline page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    render_template,
+    send_from_directory,
+    url_for,
+)
+
+bp = Blueprint("pwa", __name__)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the worker from the root so its scope is the whole site."""
+    response = send_from_directory(current_app.static_folder, "sw.js", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Describe the app for installing it to a home screen."""
+    icons = [
+        {
+            "src": url_for("static", filename=f"icons/icon-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": "any maskable",
+        }
+        for size in (192, 512)
+    ]
+    response = jsonify(
+        name=current_app.config["APP_NAME"],
+        short_name=current_app.config["APP_NAME"],
+        start_url=url_for("auth.home"),
+        scope="/",
+        display="standalone",
+        background_color="#ffffff",
+        theme_color=current_app.config["THEME_COLOR"],
+        icons=icons,
+    )
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker when a page cannot be reached."""
+    response = current_app.make_response(render_template("pwa/offline.html"))
+    # Cached by the worker itself; safe because it holds no one's data.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
