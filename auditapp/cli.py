@@ -41,6 +41,10 @@ def seed_demo_command(lang: str, if_empty: bool) -> None:
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo not loaded.")
         return
+    if demo.demo_exists():
+        raise click.ClickException(
+            f"The demo organisation is already loaded (logins: {_logins_path()})."
+        )
     logins = demo.seed_demo(lang)
     db.session.commit()
     _save_logins(logins)

@@ -63,6 +63,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if overrides:
         app.config.update(overrides)
     instance = Path(app.instance_path)
+    # The default SQLite file and photo folder live here; SQLite will not create it.
+    instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'polku.sqlite3'}"
     # One knob for the database: AUDITAPP_DATABASE_URL (or DATABASE_URL in overrides).

@@ -34,6 +34,11 @@ def database_is_empty() -> bool:
     return db.session.execute(select(func.count(Organisation.id))).scalar_one() == 0
 
 
+def demo_exists() -> bool:
+    """Return whether the demo users are already in the database."""
+    return auth.find_user(f"admin@{DEMO_DOMAIN}") is not None
+
+
 def seed_demo(lang: str = "fi") -> list[DemoLogin]:
     """Create the demo organisation in `lang` and return its logins.
 
