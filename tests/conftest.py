@@ -24,6 +24,11 @@ class BrowserLikeClient(FlaskClient):
     share the test's database session.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Tests read English messages unless they ask for another language.
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
     def open(self, *args, **kwargs):
         with self.application.app_context():
             return super().open(*args, **kwargs)
@@ -45,6 +50,8 @@ def app(tmp_path):
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": url,
             "SECRET_KEY": "test-secret-key-that-is-long-enough",
+            # Messages built outside a request (services called by tests) in English.
+            "BABEL_DEFAULT_LOCALE": "en",
         }
     )
     app.test_client_class = BrowserLikeClient

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from auditapp.core.forms import text_field
@@ -23,7 +24,7 @@ ROLE_HINTS = {
 
 
 def _role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role]
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 def _email_field(*, check_format: bool = True):
@@ -92,5 +93,8 @@ class AcceptInvitationForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """Choose the interface language."""
 
-    locale = SelectField(_l("Language"), choices=[("fi", "Suomi"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("fi", "Suomi"), SelectChoice("en", "English")],
+    )
     next = HiddenField()

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from auditapp.core.forms import long_text_field, text_field
@@ -43,7 +44,7 @@ class ExpectationForm(FlaskForm):
 
 
 def _channel_choices():
-    return [(channel.value, CHANNEL_LABELS[channel]) for channel in Channel]
+    return [SelectChoice(channel.value, CHANNEL_LABELS[channel]) for channel in Channel]
 
 
 class TouchpointForm(FlaskForm):
@@ -63,9 +64,9 @@ class TouchpointForm(FlaskForm):
     criticality = RadioField(
         _l("Criticality"),
         choices=[
-            ("1", _l("1 – normal")),
-            ("2", _l("2 – important")),
-            ("3", _l("3 – critical moment")),
+            SelectChoice("1", _l("1 – normal")),
+            SelectChoice("2", _l("2 – important")),
+            SelectChoice("3", _l("3 – critical moment")),
         ],
         default="2",
     )
@@ -80,7 +81,11 @@ class TouchpointForm(FlaskForm):
     )
     target_unit = SelectField(
         _l("Unit"),
-        choices=[("s", _l("seconds")), ("min", _l("minutes")), ("h", _l("hours"))],
+        choices=[
+            SelectChoice("s", _l("seconds")),
+            SelectChoice("min", _l("minutes")),
+            SelectChoice("h", _l("hours")),
+        ],
         default="min",
     )
 
@@ -143,4 +148,6 @@ class ImportForm(FlaskForm):
 class MoveForm(FlaskForm):
     """Move an item one step up or down."""
 
-    direction = SelectField(choices=[("up", "up"), ("down", "down")])
+    direction = SelectField(
+        choices=[SelectChoice("up", "up"), SelectChoice("down", "down")]
+    )
