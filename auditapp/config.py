@@ -67,6 +67,15 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'polku.sqlite3'}"
+    for key in (
+        "SESSION_IDLE_TIMEOUT",
+        "PERMANENT_SESSION_LIFETIME",
+        "INVITE_LIFETIME",
+        "LOGIN_FAILURE_WINDOW",
+    ):
+        # From the environment these arrive as numbers of seconds.
+        if isinstance(app.config[key], int | float):
+            app.config[key] = timedelta(seconds=app.config[key])
     # One knob for the database: AUDITAPP_DATABASE_URL (or DATABASE_URL in overrides).
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if not app.config.get("PHOTO_DIR"):
