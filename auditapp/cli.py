@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from auditapp import demo
 from auditapp.auth import services as auth
@@ -87,7 +88,8 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
         for line in _logins_path().read_text(encoding="utf-8").splitlines():
             click.echo(f"    {line}")
         click.echo()
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # `app.run()` refuses to run inside a `flask` command, so start Werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def register_commands(app: Flask) -> None:
