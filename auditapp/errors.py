@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +14,14 @@ from auditapp.core.errors import DomainError
 from auditapp.extensions import login_manager
 
 _PAGES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
+# Werkzeug's own texts are English only; people get these instead.
+_TEXTS = {
+    400: (_l("Something went wrong"), _l("The request could not be processed.")),
+    405: (_l("Something went wrong"), _l("That action is not available here.")),
+    413: (_l("Too much data"), _l("The upload or form was too large.")),
+    429: (_l("Too many attempts"), _l("Please wait a moment and try again.")),
+}
+_DEFAULT_TEXT = (_l("Something went wrong"), _l("The request could not be processed."))
 
 
 def wants_json() -> bool:
@@ -25,15 +34,21 @@ def wants_json() -> bool:
 def _http_error(error: HTTPException):
     if wants_json():
         return jsonify(error=error.name, message=error.description), error.code
-    template = _PAGES.get(error.code, "errors/generic.html")
-    return render_template(template, error=error), error.code
+    if error.code in _PAGES:
+        return render_template(_PAGES[error.code]), error.code
+    title, message = _TEXTS.get(error.code, _DEFAULT_TEXT)
+    return render_template(
+        "errors/generic.html", title=title, message=message
+    ), error.code
 
 
 def _csrf_error(error: CSRFError):
     message = _("The form had expired or came from elsewhere. Please try again.")
     if wants_json():
         return jsonify(error="csrf", message=message), 400
-    return render_template("errors/generic.html", error=error, message=message), 400
+    return render_template(
+        "errors/generic.html", title=_("The form had expired"), message=message
+    ), 400
 
 
 def _domain_error(error: DomainError):
@@ -44,7 +59,9 @@ def _domain_error(error: DomainError):
         # Button actions (move, archive…) go back to the page they came from.
         flash(str(error), "error")
         return redirect(referrer, code=303)
-    return render_template("errors/generic.html", message=str(error)), error.status
+    return render_template(
+        "errors/generic.html", title=_("That did not work"), message=str(error)
+    ), error.status
 
 
 def _server_error(error):

@@ -28,6 +28,7 @@ from auditapp.auth.forms import (
     RoleForm,
 )
 from auditapp.auth.models import Invitation, Membership, Organisation, User
+from auditapp.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from auditapp.core.db import utcnow
 from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
@@ -138,6 +139,7 @@ def accept_invitation(token: str):
         "invitation": invitation,
         "existing": existing,
         "org_name": db.session.get(Organisation, invitation.org_id).name,
+        "min_length": MIN_PASSWORD_LENGTH,
     }
     form = AcceptInvitationForm()
     if existing:
@@ -197,6 +199,7 @@ def _members_page(invite_form=None, *, new_link=None, status=200):
         role_labels=ROLE_LABELS,
         role_hints=ROLE_HINTS,
         new_link=new_link,
+        invite_days=current_app.config["INVITE_LIFETIME"].days,
     ), status
 
 
@@ -271,10 +274,11 @@ def set_active(membership_id: int, action: str):
         abort(400)
     services.set_active(membership, active=action == "enable", actor=current_user)
     db.session.commit()
-    message = (
-        _("%(name)s can sign in again.")
-        if action == "enable"
-        else _("%(name)s is disabled and signed out everywhere.")
-    )
-    flash(message % {"name": membership.user.name}, "success")
+    name = membership.user.name
+    if action == "enable":
+        flash(_("%(name)s can sign in again.", name=name), "success")
+    else:
+        flash(
+            _("%(name)s is disabled and signed out everywhere.", name=name), "success"
+        )
     return redirect(url_for(".members"), code=303)

@@ -153,7 +153,7 @@ def _touchpoint(raw: Any, where: str) -> dict[str, Any]:
             _text(
                 {"text": text},
                 "text",
-                f"{where}.expectations[{i}]",
+                _("%(where)s, expectation %(n)d", where=where, n=i + 1),
                 max_len=EXPECTATION_MAX,
             )
         )
@@ -179,11 +179,11 @@ def check_journey_data(data: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise JourneyFileError(_("This is not a Polku journey file."))
     stages = []
-    raw_stages = _list(raw, "stages", "journey", max_len=services.MAX_STAGES)
+    raw_stages = _list(raw, "stages", _("Journey"), max_len=services.MAX_STAGES)
     if not raw_stages:
-        raise JourneyFileError(_("The journey needs at least one stage."))
+        raise JourneyFileError(_("A journey needs at least one stage."))
     for s, stage in enumerate(raw_stages):
-        where = f"stages[{s}]"
+        where = _("Stage %(n)d", n=s + 1)
         if not isinstance(stage, dict):
             raise JourneyFileError(_("%(where)s must be an object.", where=where))
         tps = _list(
@@ -193,15 +193,17 @@ def check_journey_data(data: Any) -> dict[str, Any]:
             {
                 "name": _text(stage, "name", where, max_len=NAME_MAX),
                 "touchpoints": [
-                    _touchpoint(tp, f"{where}.touchpoints[{t}]")
+                    _touchpoint(
+                        tp, _("%(where)s, touchpoint %(n)d", where=where, n=t + 1)
+                    )
                     for t, tp in enumerate(tps)
                 ],
             }
         )
     return {
-        "name": _text(raw, "name", "journey", max_len=NAME_MAX),
+        "name": _text(raw, "name", _("Journey"), max_len=NAME_MAX),
         "description": _text(
-            raw, "description", "journey", max_len=DESCRIPTION_MAX, required=False
+            raw, "description", _("Journey"), max_len=DESCRIPTION_MAX, required=False
         ),
         "stages": stages,
     }
