@@ -45,7 +45,10 @@ def test_manager_designs_a_journey_on_a_phone_and_exports_it(live_app, phone, tm
     page.get_by_role("heading", name="Café visit").wait_for()
     assert page.get_by_role("heading", name="Information search").is_visible()
 
-    stage = page.locator("article.stage").first
+    page.get_by_role("textbox", name="Stage name").fill("Sunday brunch")
+    page.get_by_role("button", name="Add stage").click()
+    page.get_by_role("heading", name="Sunday brunch").wait_for()
+    stage = page.locator("article.stage").last
     stage.get_by_role("link", name="Add touchpoint").click()
     page.get_by_label("Name").fill("Opening hours on the web site")
     page.get_by_label("Channel").select_option("web")
@@ -74,7 +77,13 @@ def test_manager_designs_a_journey_on_a_phone_and_exports_it(live_app, phone, tm
 
     journey = exported["journey"]
     assert journey["name"] == "Café visit"
-    touchpoint = journey["stages"][0]["touchpoints"][0]
+    assert [s["name"] for s in journey["stages"]] == [
+        "Information search",
+        "Purchase",
+        "After purchase",
+        "Sunday brunch",
+    ]
+    touchpoint = journey["stages"][3]["touchpoints"][0]
     assert touchpoint["channel"] == "web" and touchpoint["criticality"] == 3
     assert touchpoint["expectations"] == [
         "Hours match the door sign",
