@@ -36,12 +36,14 @@ def _init_extensions(app: Flask) -> None:
     from auditapp.core import i18n
     from auditapp.core.security import init_security
     from auditapp.core.tenancy import role_flags
+    from auditapp.core.uploads import init_upload_limits
     from auditapp.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True
     )
+    init_upload_limits(app)  # before CSRF, which reads (and so sizes) the body
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
@@ -59,13 +61,26 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from auditapp.audits.views import bp as audits_bp
     from auditapp.auth.views import admin_bp
     from auditapp.auth.views import bp as auth_bp
+    from auditapp.findings.views import bp as findings_bp
+    from auditapp.findings.walk import bp as walk_bp
     from auditapp.journeys.persona_views import bp as personas_bp
     from auditapp.journeys.views import bp as journeys_bp
     from auditapp.pwa.views import bp as pwa_bp
 
-    for blueprint in (auth_bp, admin_bp, journeys_bp, personas_bp, pwa_bp):
+    blueprints = (
+        auth_bp,
+        admin_bp,
+        journeys_bp,
+        personas_bp,
+        audits_bp,
+        walk_bp,
+        findings_bp,
+        pwa_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -15,6 +15,8 @@ from auditapp.auth import services as auth
 from auditapp.core.errors import DomainError
 from auditapp.core.tenancy import Role
 from auditapp.extensions import db
+from auditapp.findings.consistency import check_photos, fix_photos
+from auditapp.findings.services import photo_store
 
 LOGINS_FILE = "demo-logins.txt"
 
@@ -92,7 +94,41 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+@click.group("photos")
+def photos_group() -> None:
+    """Photo storage maintenance."""
+
+
+@photos_group.command("check")
+@click.option("--fix", is_flag=True, help="Delete orphan files and broken rows.")
+def photos_check_command(fix: bool) -> None:
+    """Report photo rows without files, damaged files, and files without rows."""
+    store = photo_store()
+    report = check_photos(store)
+    click.echo(f"{report.checked_rows} photos checked.")
+    for photo_id, key in report.missing_files:
+        click.echo(f"missing file: photo {photo_id} {key}")
+    for photo_id, key in report.bad_checksums:
+        click.echo(f"checksum mismatch: photo {photo_id} {key}")
+    for key in report.orphan_files:
+        click.echo(f"orphan file: {key}")
+    if report.ok:
+        click.echo("Rows and files agree.")
+        return
+    if fix:
+        fix_photos(store, report)
+        db.session.commit()
+        click.echo("Fixed.")
+    else:
+        raise click.ClickException("Problems found; run with --fix to repair.")
+
+
 def register_commands(app: Flask) -> None:
     """Add the commands to `flask`."""
-    for command in (seed_demo_command, create_admin_command, serve_command):
+    for command in (
+        seed_demo_command,
+        create_admin_command,
+        serve_command,
+        photos_group,
+    ):
         app.cli.add_command(command)

@@ -45,6 +45,10 @@ class Defaults:
     MAX_FORM_MEMORY_SIZE = 500_000
     MAX_FORM_PARTS = 1000
     JOURNEY_IMPORT_MAX_BYTES = 1024 * 1024
+    #: One photo request (phones send 3–8 MB JPEGs; the browser usually downscales)
+    PHOTO_MAX_BYTES = 25 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000
+    KEEP_ORIGINAL_PHOTOS = False
 
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_IP = 30

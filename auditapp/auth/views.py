@@ -112,7 +112,7 @@ def home():
     """Send each role to where its work is."""
     if current_role().includes(Role.MANAGER):
         return redirect(url_for("journeys.index"))
-    return render_template("auth/home.html")
+    return redirect(url_for("audits.index"))
 
 
 @bp.post("/language")

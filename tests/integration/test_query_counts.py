@@ -61,3 +61,97 @@ def test_journey_designer_query_count_does_not_grow_with_touchpoints(
     assert _count_statements(app, client, f"/journeys/{one.id}") == (
         _count_statements(app, client, f"/journeys/{many.id}")
     )
+
+
+def _walked_audit(org, auditor, *, touchpoints, points_per_visit, photos_per_point):
+    from datetime import date
+    from io import BytesIO
+
+    from PIL import Image
+
+    from auditapp.audits import services as audits
+    from auditapp.audits.models import Rating
+    from auditapp.core.images import normalise_photo
+    from auditapp.findings import services as findings
+    from auditapp.findings.models import Severity
+
+    journey = factories.make_journey(org, touchpoints=touchpoints, expectations=3)
+    audit = audits.start_audit(
+        services.load_journey(org.id, journey.id),
+        auditor=auditor,
+        audit_date=date.today(),
+    )
+    audit = audits.load_audit(org.id, audit.id)
+    buffer = BytesIO()
+    Image.new("RGB", (60, 40), "red").save(buffer, "JPEG")
+    for visit in audit.visits:
+        audits.save_visit(
+            visit,
+            audit,
+            actor=auditor,
+            data=audits.VisitInput(
+                ratings={a.id: Rating.MET for a in visit.answers}, emotion=1
+            ),
+        )
+        for _ in range(points_per_visit):
+            point = findings.log_friction_point(
+                visit,
+                audit,
+                author=auditor,
+                title="t",
+                description="",
+                severity=Severity.ANNOYING,
+            )
+            for _ in range(photos_per_point):
+                buffer.seek(0)
+                findings.attach_photo(
+                    point,
+                    audit,
+                    photo=normalise_photo(buffer),
+                    uploader=auditor,
+                    filename="a.jpg",
+                    store=findings.photo_store(),
+                )
+    ids = audit.id, audit.visits[0].id
+    db.session.commit()
+    return ids
+
+
+def test_audit_pages_query_count_does_not_grow_with_answers_and_photos(
+    app, client, login_as
+):
+    org = factories.make_org()
+    auditor = factories.make_user(org, Role.AUDITOR)
+    small_audit, small_visit = _walked_audit(
+        org, auditor, touchpoints=1, points_per_visit=1, photos_per_point=1
+    )
+    big_audit, big_visit = _walked_audit(
+        org, auditor, touchpoints=4, points_per_visit=3, photos_per_point=2
+    )
+    login_as(auditor)
+
+    assert _count_statements(app, client, f"/audits/{small_audit}") == (
+        _count_statements(app, client, f"/audits/{big_audit}")
+    )
+    assert _count_statements(app, client, f"/visits/{small_visit}") == (
+        _count_statements(app, client, f"/visits/{big_visit}")
+    )
+
+
+def test_audit_list_query_count_does_not_grow_with_audits(app, client, login_as):
+    small, large = factories.make_org(), factories.make_org()
+    counts = []
+    for org, n in ((small, 1), (large, 3)):
+        auditor = factories.make_user(org, Role.AUDITOR)
+        manager = factories.make_user(org, Role.MANAGER)
+        for _ in range(n):
+            _walked_audit(
+                org, auditor, touchpoints=2, points_per_visit=1, photos_per_point=0
+            )
+        browser = app.test_client()
+        from tests.conftest import sign_in
+
+        sign_in(browser, manager.email)
+        counts.append(_count_statements(app, browser, "/audits"))
+
+    assert counts[0] == counts[1]

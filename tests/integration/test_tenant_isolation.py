@@ -7,20 +7,26 @@ be in the allowlist.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from werkzeug.routing import Map, Rule
 from werkzeug.routing.converters import AnyConverter
 
+from auditapp.audits import services as audits
 from auditapp.auth import services as auth
 from auditapp.auth.models import Membership
+from auditapp.core.images import normalise_photo
 from auditapp.core.tenancy import Role
 from auditapp.extensions import db
+from auditapp.findings import services as findings
+from auditapp.findings.models import Severity
 from auditapp.journeys import services as journeys
 from tests import factories
 from tests.conftest import csrf_token, sign_in
@@ -34,6 +40,10 @@ ID_ARGS = {
     "persona_id": "persona",
     "membership_id": "membership",
     "invitation_id": "invitation",
+    "audit_id": "audit",
+    "visit_id": "visit",
+    "point_id": "friction_point",
+    "photo_id": "photo",
 }
 #: `<kind>/<item_id>` routes: each kind names the object whose id fills item_id.
 ITEM_KINDS = {
@@ -42,7 +52,7 @@ ITEM_KINDS = {
     "expectations": "expectation",
 }
 #: Arguments filled with every value of their `any(...)` converter.
-CHOICE_ARGS = {"action", "kind"}
+CHOICE_ARGS = {"action", "kind", "variant"}
 
 #: Routes with no object id: covered by the role tests, not by this sweep.
 NO_ID_ROUTES = {
@@ -60,6 +70,8 @@ NO_ID_ROUTES = {
     "journeys.import_",
     "personas.index",
     "personas.create",
+    "audits.index",
+    "audits.start",
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.offline",
@@ -130,6 +142,27 @@ def build_org_a() -> OrgA:
     membership = db.session.execute(
         select(Membership).where(Membership.user_id == auditor.id)
     ).scalar_one()
+    audit = audits.start_audit(loaded, auditor=auditor, audit_date=date.today())
+    visit = audits.load_audit(org.id, audit.id).visits[0]
+    point = findings.log_friction_point(
+        visit,
+        audit,
+        author=auditor,
+        title="Queue",
+        description="",
+        severity=Severity.SERIOUS,
+    )
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(image, "JPEG")
+    image.seek(0)
+    photo = findings.attach_photo(
+        point,
+        audit,
+        photo=normalise_photo(image),
+        uploader=auditor,
+        filename="a.jpg",
+        store=findings.photo_store(),
+    )
     # Read everything before the commit expires the loaded objects.
     ids = {
         "journey": journey.id,
@@ -139,6 +172,10 @@ def build_org_a() -> OrgA:
         "persona": persona.id,
         "membership": membership.id,
         "invitation": invitation.id,
+        "audit": audit.id,
+        "visit": visit.id,
+        "friction_point": point.id,
+        "photo": photo.id,
     }
     emails = admin.email, manager.email, auditor.email
     org_id = org.id
@@ -292,10 +329,10 @@ def test_every_route_is_in_the_sweep_or_the_allowlist(app):
 
 
 def test_fill_rule_refuses_an_argument_it_does_not_know():
-    rule = Rule("/audits/<int:audit_id>/photos/<int:photo_id>", endpoint="x")
+    rule = Rule("/reports/<int:report_id>/pages/<int:page_id>", endpoint="x")
     Map([rule])
 
-    with pytest.raises(UnknownArgumentError, match="<audit_id>"):
+    with pytest.raises(UnknownArgumentError, match="<page_id>"):
         fill_rule(rule, {"journey": 1})
 
 

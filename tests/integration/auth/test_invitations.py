@@ -41,7 +41,7 @@ def test_admin_invites_and_the_link_works_exactly_once(app, client, db, login_as
     again = app.test_client().get(link)
 
     assert joined.status_code == 303
-    assert newcomer.get("/").status_code == 200  # signed in, auditor's home
+    assert newcomer.get("/").headers["Location"] == "/audits"  # signed in
     assert again.status_code == 404
     user = db.session.execute(
         select(User).where(User.email == "uusi.auditoija@example.com")

@@ -1,0 +1,1 @@
+"""Audits: walking a journey as a customer would, touchpoint by touchpoint."""

@@ -1,0 +1,1 @@
+"""Findings: friction points (säröt) found on a walk, with their photos."""

@@ -1,0 +1,105 @@
+"""FrictionPoint (särö) and its Photos."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auditapp.core.db import OrgScopedMixin, utcnow
+from auditapp.extensions import db
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5_000
+FILENAME_MAX = 255
+
+
+class Severity(enum.IntEnum):
+    """How badly a friction point hurts the customer."""
+
+    COSMETIC = 1
+    ANNOYING = 2
+    SERIOUS = 3
+    BLOCKING = 4
+
+    @property
+    def label(self):
+        """Return the translated name with its number."""
+        return SEVERITY_LABELS[self]
+
+
+SEVERITY_LABELS = {
+    Severity.COSMETIC: _l("1 – cosmetic"),
+    Severity.ANNOYING: _l("2 – annoying"),
+    Severity.SERIOUS: _l("3 – serious"),
+    Severity.BLOCKING: _l("4 – blocks the customer"),
+}
+
+
+class FrictionPoint(OrgScopedMixin, db.Model):
+    """A crack between expectation and realization, found at a touchpoint."""
+
+    __table_args__ = (
+        CheckConstraint("severity BETWEEN 1 AND 4", name="severity_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(
+        ForeignKey("audit.id", ondelete="CASCADE"), index=True
+    )
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("touchpoint_visit.id", ondelete="CASCADE"), index=True
+    )
+    #: The expectation it breaks, when it came from an answer
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answer.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="friction_point",
+        order_by="Photo.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+
+class Photo(OrgScopedMixin, db.Model):
+    """A normalised photo of a friction point: stored files plus their checksums."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    friction_point_id: Mapped[int] = mapped_column(
+        ForeignKey("friction_point.id", ondelete="CASCADE"), index=True
+    )
+    #: Storage key of the display version (long edge ≤ 1600 px, no metadata)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50), default="image/jpeg")
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    thumb_key: Mapped[str] = mapped_column(String(100), unique=True)
+    thumb_size: Mapped[int]
+    thumb_sha256: Mapped[str] = mapped_column(String(64))
+    #: Kept only when the KEEP_ORIGINAL_PHOTOS setting is on
+    original_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    #: The name the phone gave the file; display only, never used for storage
+    original_filename: Mapped[str] = mapped_column(String(FILENAME_MAX), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    friction_point: Mapped[FrictionPoint] = relationship(
+        back_populates="photos", lazy="raise"
+    )
