@@ -29,16 +29,20 @@ def no_control_characters(form, field) -> None:
         raise ValidationError(_l("Remove the invisible control characters."))
 
 
+def _text_checks(max_length: int, required: bool) -> list:
+    first = DataRequired(_l("This field is required.")) if required else Optional()
+    return [
+        first,
+        Length(max=max_length, message=_l("Use at most %(max)d characters.")),
+        no_control_characters,
+    ]
+
+
 def text_field(label, *, max_length: int, required: bool = True, **kwargs):
     """Return a one-line text field, stripped, length-checked and control-free."""
-    first = DataRequired(_l("This field is required.")) if required else Optional()
     return StringField(
         label,
-        validators=[
-            first,
-            Length(max=max_length, message=_l("Use at most %(max)d characters.")),
-            no_control_characters,
-        ],
+        validators=_text_checks(max_length, required),
         filters=[_strip],
         render_kw={"maxlength": max_length, **kwargs.pop("render_kw", {})},
         **kwargs,
@@ -47,14 +51,9 @@ def text_field(label, *, max_length: int, required: bool = True, **kwargs):
 
 def long_text_field(label, *, max_length: int, required: bool = False, **kwargs):
     """Return a multi-line text field with the same checks as text_field."""
-    first = DataRequired(_l("This field is required.")) if required else Optional()
     return TextAreaField(
         label,
-        validators=[
-            first,
-            Length(max=max_length, message=_l("Use at most %(max)d characters.")),
-            no_control_characters,
-        ],
+        validators=_text_checks(max_length, required),
         filters=[_strip],
         render_kw={"maxlength": max_length, "rows": 4},
         **kwargs,

@@ -55,6 +55,15 @@ def _answer_for(visit: TouchpointVisit, raw: str | None) -> Answer | None:
     ).scalar_one_or_none()
 
 
+def _normalise(upload):
+    """Normalise one uploaded file with the configured limits (may raise)."""
+    return normalise_photo(
+        upload.stream,
+        max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
+        keep_original=current_app.config["KEEP_ORIGINAL_PHOTOS"],
+    )
+
+
 def _store_uploads(point, audit, files) -> list[str]:
     """Normalise and store each uploaded file; commit each; return error messages."""
     errors, store = [], services.photo_store()
@@ -62,11 +71,7 @@ def _store_uploads(point, audit, files) -> list[str]:
         if not upload or not upload.filename:
             continue
         try:
-            photo = normalise_photo(
-                upload.stream,
-                max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
-                keep_original=current_app.config["KEEP_ORIGINAL_PHOTOS"],
-            )
+            photo = _normalise(upload)
         except ImageRejected as error:
             errors.append(f"{upload.filename[:80]}: {error}")
             continue
@@ -207,11 +212,7 @@ def upload_photo(point_id: int):
     if len(files) != 1:
         return jsonify(error="bad_request", message=_("Send one photo.")), 400
     try:
-        photo = normalise_photo(
-            files[0].stream,
-            max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
-            keep_original=current_app.config["KEEP_ORIGINAL_PHOTOS"],
-        )
+        photo = _normalise(files[0])
     except ImageRejected as error:
         return jsonify(error="rejected", message=str(error)), error.status
     store = services.photo_store()

@@ -43,6 +43,18 @@ def walk(app, db):
     return org, auditor, audit, visit
 
 
+def _upload(client, db, photo):
+    """POST one (stream, filename) to the only friction point, as the browser does."""
+    point = db.session.execute(select(FrictionPoint)).scalar_one()
+    token = csrf_token(client, f"/friction/{point.id}")
+    return client.post(
+        f"/friction/{point.id}/photos",
+        data={"photo": photo},
+        headers={"X-CSRFToken": token, "Accept": "application/json"},
+        content_type="multipart/form-data",
+    )
+
+
 def _new_point(client, visit, **extra):
     path = f"/visits/{visit.id}/friction/new"
     data = {
@@ -101,14 +113,9 @@ def test_upload_endpoint_answers_json_with_checksum(app, db, client, login_as, w
     _org, auditor, _audit, visit = walk
     login_as(auditor)
     _new_point(client, visit)
-    point = db.session.execute(select(FrictionPoint)).scalar_one()
-    token = csrf_token(client, f"/friction/{point.id}")
 
-    response = client.post(
-        f"/friction/{point.id}/photos",
-        data={"photo": (io.BytesIO(phone_jpeg((1600, 1200), 1)), "small.jpg")},
-        headers={"X-CSRFToken": token, "Accept": "application/json"},
-        content_type="multipart/form-data",
+    response = _upload(
+        client, db, (io.BytesIO(phone_jpeg((1600, 1200), 1)), "small.jpg")
     )
 
     body = response.get_json()
@@ -134,15 +141,8 @@ def test_upload_endpoint_refuses_non_images_with_a_message(
     _org, auditor, _audit, visit = walk
     login_as(auditor)
     _new_point(client, visit)
-    point = db.session.execute(select(FrictionPoint)).scalar_one()
-    token = csrf_token(client, f"/friction/{point.id}")
 
-    response = client.post(
-        f"/friction/{point.id}/photos",
-        data={"photo": (io.BytesIO(payload), "photo.jpg")},
-        headers={"X-CSRFToken": token, "Accept": "application/json"},
-        content_type="multipart/form-data",
-    )
+    response = _upload(client, db, (io.BytesIO(payload), "photo.jpg"))
 
     assert response.status_code == status
     assert response.get_json()["message"]
@@ -157,15 +157,10 @@ def test_oversized_upload_is_refused_before_it_is_read(app, db, client, login_as
     _org, auditor, _audit, visit = walk
     login_as(auditor)
     _new_point(client, visit)
-    point = db.session.execute(select(FrictionPoint)).scalar_one()
-    token = csrf_token(client, f"/friction/{point.id}")
     app.config["PHOTO_MAX_BYTES"] = 100 * 1024
 
-    response = client.post(
-        f"/friction/{point.id}/photos",
-        data={"photo": (io.BytesIO(b"\xff\xd8" + b"0" * 300_000), "big.jpg")},
-        headers={"X-CSRFToken": token, "Accept": "application/json"},
-        content_type="multipart/form-data",
+    response = _upload(
+        client, db, (io.BytesIO(b"\xff\xd8" + b"0" * 300_000), "big.jpg")
     )
 
     assert response.status_code == 413
