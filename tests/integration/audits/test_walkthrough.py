@@ -209,3 +209,33 @@ def test_rating_ids_from_another_touchpoint_are_ignored(app, db, login_as, team)
         ).scalar_one()
         == 0
     )
+
+
+def test_overview_shows_response_time_against_target(app, db, client, login_as, team):
+    _org, auditor, _manager, journey = team  # touchpoints have a 60 s target
+    login_as(auditor)
+    visit_url = _start(client, journey)
+    _answer_all(client, db, visit_url)  # 0 min 40 s
+    audit_id = db.session.execute(select(Audit.id)).scalar_one()
+
+    page = client.get(f"/audits/{audit_id}").get_data(as_text=True)
+
+    assert "40 s (target 1 min)" in page
+
+
+def test_audited_journey_cannot_be_deleted_only_archived(
+    app, db, client, login_as, team
+):
+    org, auditor, manager, journey = team
+    loaded = journeys.load_journey(org.id, journey.id)
+    services.start_audit(loaded, auditor=auditor, audit_date=date.today())
+    db.session.commit()
+    login_as(manager)
+
+    response = post_form(
+        client, f"/journeys/{journey.id}/delete", page=f"/journeys/{journey.id}"
+    )
+
+    assert response.status_code == 422
+    assert "Archive it instead." in response.get_data(as_text=True)
+    assert db.session.execute(select(func.count(Audit.id))).scalar_one() == 1
