@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from auditapp.auth.views import bp as auth_bp
     from auditapp.findings.views import bp as findings_bp
     from auditapp.findings.walk import bp as walk_bp
+    from auditapp.journeys import item_views  # noqa: F401 - adds routes to journeys
     from auditapp.journeys.persona_views import bp as personas_bp
     from auditapp.journeys.views import bp as journeys_bp
     from auditapp.pwa.views import bp as pwa_bp

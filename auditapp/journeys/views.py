@@ -1,11 +1,10 @@
-"""Journey designer pages: managers and admins only."""
+"""Journey designer pages for journeys and stages: managers and admins only."""
 
 from __future__ import annotations
 
 import json
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -16,35 +15,29 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from auditapp.auth.models import User
 from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
-from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404, require_role
+from auditapp.core.tenancy import current_org_id
 from auditapp.extensions import db
 from auditapp.journeys import services, transfer
+from auditapp.journeys.blueprint import bp, journey_for, loaded, stage_for
 from auditapp.journeys.forms import (
-    ExpectationForm,
     ImportForm,
     JourneyForm,
-    MoveForm,
     StageForm,
-    TouchpointForm,
 )
 from auditapp.journeys.models import (
     CHANNEL_LABELS,
-    Channel,
-    Expectation,
     Journey,
     JourneyChange,
     Stage,
     Touchpoint,
 )
-
-bp = Blueprint("journeys", __name__)
 
 CHANGE_LABELS = {
     "journey.create": _l("Journey created"),
@@ -64,34 +57,6 @@ CHANGE_LABELS = {
     "expectation.delete": _l("Expectation deleted"),
     "expectation.move": _l("Expectation moved"),
 }
-
-
-@bp.before_request
-@login_required
-def _designers_only():
-    require_role(Role.MANAGER)
-
-
-def _journey(journey_id: int, *, editable: bool = True) -> Journey:
-    journey = get_in_org_or_404(Journey, journey_id)
-    if editable and journey.archived:
-        raise DomainError(_("This journey is archived. Restore it to edit."))
-    return journey
-
-
-def _stage(stage_id: int) -> tuple[Stage, Journey]:
-    stage = get_in_org_or_404(Stage, stage_id)
-    return stage, _journey(stage.journey_id)
-
-
-def _touchpoint(touchpoint_id: int) -> tuple[Touchpoint, Stage, Journey]:
-    touchpoint = get_in_org_or_404(Touchpoint, touchpoint_id)
-    stage, journey = _stage(touchpoint.stage_id)
-    return touchpoint, stage, journey
-
-
-def _loaded(journey: Journey) -> Journey:
-    return services.load_journey(current_org_id(), journey.id)
 
 
 @bp.get("/journeys")
@@ -135,7 +100,7 @@ def create():
 @bp.get("/journeys/<int:journey_id>")
 def show(journey_id: int):
     """Show the designer: stages, touchpoints and what can be done to them."""
-    journey = _loaded(_journey(journey_id, editable=False))
+    journey = loaded(journey_for(journey_id, editable=False))
     return render_template(
         "journeys/show.html",
         journey=journey,
@@ -148,7 +113,7 @@ def show(journey_id: int):
 @bp.route("/journeys/<int:journey_id>/edit", methods=["GET", "POST"])
 def edit(journey_id: int):
     """Edit a journey's name and description."""
-    journey = _journey(journey_id)
+    journey = journey_for(journey_id)
     form = JourneyForm(obj=journey)
     if not form.validate_on_submit():
         return render_template("journeys/edit.html", form=form, journey=journey), (
@@ -167,7 +132,7 @@ def edit(journey_id: int):
 @bp.post("/journeys/<int:journey_id>/<any(archive, restore):action>")
 def set_archived(journey_id: int, action: str):
     """Archive a journey (kept with its audits) or restore it."""
-    journey = _journey(journey_id, editable=False)
+    journey = journey_for(journey_id, editable=False)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.set_archived(journey, archived=action == "archive", actor=current_user)
@@ -178,7 +143,7 @@ def set_archived(journey_id: int, action: str):
 @bp.post("/journeys/<int:journey_id>/delete")
 def delete(journey_id: int):
     """Delete a journey that has never been audited."""
-    journey = _journey(journey_id, editable=False)
+    journey = journey_for(journey_id, editable=False)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -196,7 +161,7 @@ def delete(journey_id: int):
 @bp.get("/journeys/<int:journey_id>/history")
 def history(journey_id: int):
     """Show who changed what and when."""
-    journey = _journey(journey_id, editable=False)
+    journey = journey_for(journey_id, editable=False)
     changes = db.session.execute(
         select(JourneyChange, User.name)
         .outerjoin(User, User.id == JourneyChange.user_id)
@@ -218,7 +183,7 @@ def history(journey_id: int):
 @bp.get("/journeys/<int:journey_id>/export.json")
 def export(journey_id: int):
     """Download the journey as a JSON file."""
-    journey = _loaded(_journey(journey_id, editable=False))
+    journey = loaded(journey_for(journey_id, editable=False))
     body = json.dumps(transfer.export_journey(journey), ensure_ascii=False, indent=2)
     filename = f"journey-{journey.id}-v{journey.version}.json"
     return Response(
@@ -254,7 +219,7 @@ def import_():
 @bp.post("/journeys/<int:journey_id>/stages")
 def add_stage(journey_id: int):
     """Append a stage."""
-    journey = _journey(journey_id)
+    journey = journey_for(journey_id)
     form = StageForm()
     if not form.validate_on_submit():
         for error in form.name.errors:
@@ -268,7 +233,7 @@ def add_stage(journey_id: int):
 @bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
 def edit_stage(stage_id: int):
     """Rename a stage."""
-    stage, journey = _stage(stage_id)
+    stage, journey = stage_for(stage_id)
     form = StageForm(obj=stage)
     if not form.validate_on_submit():
         return render_template(
@@ -281,183 +246,3 @@ def edit_stage(stage_id: int):
     services.rename_stage(stage, journey, name=form.name.data, actor=current_user)
     db.session.commit()
     return redirect(url_for(".show", journey_id=journey.id), code=303)
-
-
-def _touchpoint_form_page(
-    form, *, stage, journey, touchpoint=None, expectation_form=None, status=200
-):
-    return render_template(
-        "journeys/touchpoint.html",
-        form=form,
-        stage=stage,
-        journey=journey,
-        touchpoint=touchpoint,
-        expectations=_expectations(touchpoint) if touchpoint else [],
-        expectation_form=expectation_form or ExpectationForm(formdata=None),
-        action_form=ActionForm(),
-        speed_channels=[c.value for c in Channel if c.speed_matters],
-    ), status
-
-
-def _expectations(touchpoint: Touchpoint) -> list[Expectation]:
-    return list(
-        db.session.execute(
-            select(Expectation)
-            .where(
-                Expectation.touchpoint_id == touchpoint.id,
-                Expectation.org_id == current_org_id(),
-            )
-            .order_by(Expectation.position)
-        ).scalars()
-    )
-
-
-def _touchpoint_form_for(touchpoint: Touchpoint, **kwargs) -> TouchpointForm:
-    form = TouchpointForm(obj=touchpoint, **kwargs)
-    if not form.is_submitted() or kwargs.get("formdata", True) is None:
-        form.channel.data = touchpoint.channel.value
-        form.criticality.data = str(touchpoint.criticality)
-        form.show_target(touchpoint.target_response_seconds)
-    return form
-
-
-def _touchpoint_data(form: TouchpointForm) -> services.TouchpointData:
-    return services.TouchpointData(
-        name=form.name.data,
-        channel=Channel(form.channel.data),
-        customer_need=form.customer_need.data or "",
-        criticality=int(form.criticality.data),
-        target_response_seconds=form.target_seconds,
-    )
-
-
-@bp.route("/stages/<int:stage_id>/touchpoints/new", methods=["GET", "POST"])
-def add_touchpoint(stage_id: int):
-    """Add a touchpoint to a stage, then go on to its expectations."""
-    stage, journey = _stage(stage_id)
-    form = TouchpointForm()
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return _touchpoint_form_page(form, stage=stage, journey=journey, status=status)
-    touchpoint = services.add_touchpoint(
-        stage, journey, data=_touchpoint_data(form), actor=current_user
-    )
-    db.session.commit()
-    flash(_("Touchpoint added. Now list what the customer expects here."), "success")
-    return redirect(url_for(".touchpoint", touchpoint_id=touchpoint.id), code=303)
-
-
-@bp.route("/touchpoints/<int:touchpoint_id>", methods=["GET", "POST"])
-def touchpoint(touchpoint_id: int):
-    """Edit a touchpoint and its expectations."""
-    touchpoint, stage, journey = _touchpoint(touchpoint_id)
-    form = _touchpoint_form_for(touchpoint)
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return _touchpoint_form_page(
-            form, stage=stage, journey=journey, touchpoint=touchpoint, status=status
-        )
-    services.update_touchpoint(
-        touchpoint, journey, data=_touchpoint_data(form), actor=current_user
-    )
-    db.session.commit()
-    flash(_("Touchpoint saved."), "success")
-    return redirect(url_for(".touchpoint", touchpoint_id=touchpoint.id), code=303)
-
-
-@bp.post("/touchpoints/<int:touchpoint_id>/expectations")
-def add_expectation(touchpoint_id: int):
-    """Append an expectation to a touchpoint."""
-    touchpoint, stage, journey = _touchpoint(touchpoint_id)
-    form = ExpectationForm()
-    if not form.validate_on_submit():
-        return _touchpoint_form_page(
-            _touchpoint_form_for(touchpoint, formdata=None),
-            stage=stage,
-            journey=journey,
-            touchpoint=touchpoint,
-            expectation_form=form,
-            status=422,
-        )
-    services.add_expectation(
-        touchpoint, journey, text=form.text.data, actor=current_user
-    )
-    db.session.commit()
-    return redirect(
-        url_for(".touchpoint", touchpoint_id=touchpoint.id, _anchor="expectations"),
-        code=303,
-    )
-
-
-@bp.route("/expectations/<int:expectation_id>/edit", methods=["GET", "POST"])
-def edit_expectation(expectation_id: int):
-    """Change an expectation's text."""
-    expectation = get_in_org_or_404(Expectation, expectation_id)
-    touchpoint, stage, journey = _touchpoint(expectation.touchpoint_id)
-    form = ExpectationForm(obj=expectation)
-    if not form.validate_on_submit():
-        return render_template(
-            "journeys/expectation_edit.html",
-            form=form,
-            expectation=expectation,
-            touchpoint=touchpoint,
-            journey=journey,
-        ), (422 if form.is_submitted() else 200)
-    services.update_expectation(
-        expectation, journey, text=form.text.data, actor=current_user
-    )
-    db.session.commit()
-    return redirect(
-        url_for(".touchpoint", touchpoint_id=touchpoint.id, _anchor="expectations"),
-        code=303,
-    )
-
-
-def _item(kind: str, item_id: int):
-    """Return (item, journey, page to go back to) for a stage/touchpoint/expectation."""
-    if kind == "stages":
-        stage, journey = _stage(item_id)
-        return stage, journey, url_for(".show", journey_id=journey.id, _anchor="stages")
-    if kind == "touchpoints":
-        touchpoint, _stage_, journey = _touchpoint(item_id)
-        back = url_for(".show", journey_id=journey.id, _anchor=f"stage-{_stage_.id}")
-        return touchpoint, journey, back
-    expectation = get_in_org_or_404(Expectation, item_id)
-    touchpoint, _stage_, journey = _touchpoint(expectation.touchpoint_id)
-    back = url_for(".touchpoint", touchpoint_id=touchpoint.id, _anchor="expectations")
-    return expectation, journey, back
-
-
-_KINDS = "any(stages, touchpoints, expectations)"
-
-
-@bp.post(f"/<{_KINDS}:kind>/<int:item_id>/move")
-def move(kind: str, item_id: int):
-    """Move a stage, touchpoint or expectation one step up or down."""
-    item, journey, back = _item(kind, item_id)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    offset = -1 if form.direction.data == "up" else 1
-    services.move(item, journey, offset=offset, actor=current_user)
-    db.session.commit()
-    return redirect(back, code=303)
-
-
-@bp.post(f"/<{_KINDS}:kind>/<int:item_id>/delete")
-def delete_item(kind: str, item_id: int):
-    """Delete a stage, touchpoint or expectation."""
-    item, journey, back = _item(kind, item_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    remove = {
-        "stages": services.delete_stage,
-        "touchpoints": services.delete_touchpoint,
-        "expectations": services.delete_expectation,
-    }[kind]
-    remove(item, journey, actor=current_user)
-    db.session.commit()
-    flash(_("Deleted."), "info")
-    if kind == "touchpoints":
-        back = url_for(".show", journey_id=journey.id, _anchor="stages")
-    return redirect(back, code=303)
