@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -104,6 +105,10 @@ def photos_group() -> None:
 def photos_check_command(fix: bool) -> None:
     """Report photo rows without files, damaged files, and files without rows."""
     store = photo_store()
+    # Temp files older than any upload could take are leftovers of a crash.
+    swept = store.sweep_tmp(timedelta(hours=1))
+    if swept:
+        click.echo(f"{swept} unfinished temporary files removed.")
     report = check_photos(store)
     click.echo(f"{report.checked_rows} photos checked.")
     for photo_id, key in report.missing_files:

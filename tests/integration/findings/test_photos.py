@@ -1,5 +1,7 @@
 import io
+import os
 import re
+import time
 from datetime import date
 
 import pytest
@@ -194,6 +196,10 @@ def test_photos_check_reports_orphans_and_fix_removes_them(
     from auditapp.findings.services import photo_store
 
     orphan = photo_store().save(b"not referenced by any row")
+    leftover = photo_store().tmp_dir / "save-crashed.part"
+    leftover.write_bytes(b"half a photo")
+    two_hours_ago = time.time() - 7200
+    os.utime(leftover, (two_hours_ago, two_hours_ago))
 
     report = runner.invoke(args=["photos", "check"])
     fixed = runner.invoke(args=["photos", "check", "--fix"])
@@ -202,3 +208,5 @@ def test_photos_check_reports_orphans_and_fix_removes_them(
     assert report.exit_code != 0 and f"orphan file: {orphan}" in report.output
     assert fixed.exit_code == 0 and not photo_store().exists(orphan)
     assert clean.exit_code == 0 and "Rows and files agree." in clean.output
+    assert "1 unfinished temporary files removed." in report.output
+    assert not leftover.exists()
