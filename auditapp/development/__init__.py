@@ -1,0 +1,1 @@
+"""Development list: actions that managers rank, assign and follow (kehityslista)."""
