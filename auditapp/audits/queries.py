@@ -94,23 +94,25 @@ def progress(audit: Audit) -> tuple[int, int]:
     return int(answered or 0), int(total or 0)
 
 
-def neighbours(visit: TouchpointVisit) -> tuple[int | None, int | None, int]:
-    """Return the previous and next visit ids and the number of visits."""
-    rows = (
-        db.session.execute(
-            select(TouchpointVisit.id)
+def visit_index(audit_id: int, org_id: int) -> list[tuple[int, str]]:
+    """Return (id, name) of an audit's touchpoint visits in walking order."""
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            select(TouchpointVisit.id, TouchpointVisit.name)
             .where(
-                TouchpointVisit.audit_id == visit.audit_id,
-                TouchpointVisit.org_id == visit.org_id,
+                TouchpointVisit.audit_id == audit_id,
+                TouchpointVisit.org_id == org_id,
             )
             .order_by(TouchpointVisit.position)
         )
-        .scalars()
-        .all()
-    )
-    i = rows.index(visit.id)
-    return (
-        rows[i - 1] if i else None,
-        rows[i + 1] if i + 1 < len(rows) else None,
-        len(rows),
-    )
+    ]
+
+
+def neighbours(
+    index: list[tuple[int, str]], visit_id: int
+) -> tuple[int | None, int | None]:
+    """Return the previous and next visit ids around visit_id in an index."""
+    ids = [i for i, _name in index]
+    at = ids.index(visit_id)
+    return (ids[at - 1] if at else None, ids[at + 1] if at + 1 < len(ids) else None)

@@ -50,7 +50,8 @@ def _friction_points(visit: TouchpointVisit) -> list[FrictionPoint]:
 
 
 def _page(form, visit, audit, *, status=200):
-    previous_id, next_id, count = queries.neighbours(visit)
+    index = queries.visit_index(visit.audit_id, visit.org_id)
+    previous_id, next_id = queries.neighbours(index, visit.id)
     answered, total = queries.progress(audit)
     return render_template(
         "findings/visit.html",
@@ -59,7 +60,8 @@ def _page(form, visit, audit, *, status=200):
         audit=audit,
         previous_id=previous_id,
         next_id=next_id,
-        count=count,
+        count=len(index),
+        index=index,
         answered=answered,
         total=total,
         friction_points=_friction_points(visit),
@@ -101,7 +103,8 @@ def visit(visit_id: int):
         return jsonify(ok=True, answered=answered, total=total, label=label)
     target = request.form.get("go")
     if target == "next":
-        _previous, next_id, _count = queries.neighbours(visit)
+        index = queries.visit_index(visit.audit_id, visit.org_id)
+        _previous, next_id = queries.neighbours(index, visit.id)
         if next_id:
             return redirect(url_for(".visit", visit_id=next_id), code=303)
         return redirect(url_for("audits.show", audit_id=audit.id), code=303)

@@ -239,3 +239,17 @@ def test_audited_journey_cannot_be_deleted_only_archived(
     assert response.status_code == 422
     assert "Archive it instead." in response.get_data(as_text=True)
     assert db.session.execute(select(func.count(Audit.id))).scalar_one() == 1
+
+
+def test_touchpoint_screen_lets_the_auditor_jump_anywhere(
+    app, db, client, login_as, team
+):
+    _org, auditor, _manager, journey = team
+    login_as(auditor)
+    first_url = _start(client, journey)
+
+    page = client.get(first_url).get_data(as_text=True)
+
+    links = re.findall(r'<li><a href="(/visits/\d+)"', page)
+    assert len(links) == 2 and links[0] == first_url
+    assert client.get(links[1]).status_code == 200
