@@ -155,3 +155,36 @@ def test_audit_list_query_count_does_not_grow_with_audits(app, client, login_as)
         counts.append(_count_statements(app, browser, "/audits"))
 
     assert counts[0] == counts[1]
+
+
+def test_development_list_query_count_does_not_grow_with_items(app, client):
+    from auditapp.development import services as development
+
+    counts = []
+    for n in (1, 3):
+        org = factories.make_org()
+        auditor = factories.make_user(org, Role.AUDITOR)
+        manager = factories.make_user(org, Role.MANAGER)
+        for _ in range(n):
+            audit_id, _visit = _walked_audit(
+                org, auditor, touchpoints=2, points_per_visit=2, photos_per_point=0
+            )
+            from auditapp.audits import services as audits
+
+            audit = audits.load_audit(org.id, audit_id)
+            audits.submit_audit(audit, actor=auditor)
+            for point, visit, audit_row in development.pending_findings(org.id):
+                development.create_item(point, visit, audit_row, actor=manager)
+            db.session.commit()
+        browser = app.test_client()
+        from tests.conftest import sign_in
+
+        sign_in(browser, manager.email)
+        counts.append(
+            (
+                _count_statements(app, browser, "/development"),
+                _count_statements(app, browser, "/development/inbox"),
+            )
+        )
+
+    assert counts[0] == counts[1]

@@ -24,6 +24,7 @@ from auditapp.auth import services as auth
 from auditapp.auth.models import Membership
 from auditapp.core.images import normalise_photo
 from auditapp.core.tenancy import Role
+from auditapp.development import services as development
 from auditapp.extensions import db
 from auditapp.findings import services as findings
 from auditapp.findings.models import Severity
@@ -44,6 +45,7 @@ ID_ARGS = {
     "visit_id": "visit",
     "point_id": "friction_point",
     "photo_id": "photo",
+    "dev_item_id": "development_item",
 }
 #: `<kind>/<item_id>` routes: each kind names the object whose id fills item_id.
 ITEM_KINDS = {
@@ -72,6 +74,8 @@ NO_ID_ROUTES = {
     "personas.create",
     "audits.index",
     "audits.start",
+    "development.index",
+    "development.inbox",
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.offline",
@@ -163,6 +167,7 @@ def build_org_a() -> OrgA:
         filename="a.jpg",
         store=findings.photo_store(),
     )
+    item = development.create_item(point, visit, audit, actor=manager)
     # Read everything before the commit expires the loaded objects.
     ids = {
         "journey": journey.id,
@@ -176,6 +181,7 @@ def build_org_a() -> OrgA:
         "visit": visit.id,
         "friction_point": point.id,
         "photo": photo.id,
+        "development_item": item.id,
     }
     emails = admin.email, manager.email, auditor.email
     org_id = org.id

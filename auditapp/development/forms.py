@@ -1,0 +1,61 @@
+"""Development item forms: workflow status, owner, due date and effort."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from auditapp.core.forms import long_text_field
+from auditapp.development.models import ITEM_STATUS_LABELS, TEXT_MAX, ItemStatus
+
+EFFORT_LABELS = {"S": _l("S – small"), "M": _l("M – medium"), "L": _l("L – large")}
+
+
+def _status_choices():
+    return [
+        SelectChoice(s.value, ITEM_STATUS_LABELS[s])
+        for s in ItemStatus
+        if s is not ItemStatus.VERIFIED  # set by a passing audit, not by hand
+    ]
+
+
+class StatusForm(FlaskForm):
+    """Move the item in its workflow."""
+
+    status = SelectField(_l("Status"), choices=_status_choices)
+    reason = long_text_field(
+        _l("Reason (needed for won't fix)"), max_length=TEXT_MAX, required=False
+    )
+
+
+class AssignForm(FlaskForm):
+    """Who owns the item, by when, and how big the fix is."""
+
+    owner = SelectField(_l("Owner"), coerce=int, default=0)
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    effort = SelectField(
+        _l("Effort estimate"),
+        choices=[SelectChoice("", _l("Not estimated"))]
+        + [SelectChoice(k, v) for k, v in EFFORT_LABELS.items()],
+        default="",
+    )
+
+
+class StatusFilterForm(FlaskForm):
+    """Filter the list by status (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: (
+            [SelectChoice("", _l("All open"))]
+            + [SelectChoice(s.value, ITEM_STATUS_LABELS[s]) for s in ItemStatus]
+        ),
+        default="",
+        validators=[Optional()],
+    )

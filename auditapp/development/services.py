@@ -1,0 +1,174 @@
+"""Turn friction points into development items and move items through their workflow.
+
+Services flush; views commit. Priority facts are aggregated in SQL from the linked
+friction points and stored on the item, so the list sorts and pages in the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import distinct, func, select
+
+from auditapp.audits.models import Audit, AuditStatus, TouchpointVisit
+from auditapp.auth.models import Membership, User
+from auditapp.core.errors import Conflict, DomainError
+from auditapp.development import priority
+from auditapp.development.models import (
+    DevelopmentItem,
+    ItemEvent,
+    ItemFinding,
+    ItemStatus,
+)
+from auditapp.development.priority import Effort
+from auditapp.extensions import db
+from auditapp.findings.models import FrictionPoint
+
+#: Findings count once the audit is handed in; drafts may still change.
+COUNTED = (AuditStatus.SUBMITTED, AuditStatus.APPROVED)
+
+
+def pending_findings(org_id: int, *, limit: int = 100):
+    """Return (friction point, visit, audit) rows not yet in any item, oldest first."""
+    linked = select(ItemFinding.friction_point_id).where(ItemFinding.org_id == org_id)
+    return db.session.execute(
+        select(FrictionPoint, TouchpointVisit, Audit)
+        .join(TouchpointVisit, TouchpointVisit.id == FrictionPoint.visit_id)
+        .join(Audit, Audit.id == FrictionPoint.audit_id)
+        .where(
+            FrictionPoint.org_id == org_id,
+            Audit.status.in_(COUNTED),
+            FrictionPoint.id.not_in(linked),
+        )
+        .order_by(FrictionPoint.id)
+        .limit(limit)
+    ).all()
+
+
+def _check_pending(point: FrictionPoint) -> None:
+    already = db.session.execute(
+        select(ItemFinding.id).where(
+            ItemFinding.org_id == point.org_id,
+            ItemFinding.friction_point_id == point.id,
+        )
+    ).first()
+    if already:
+        raise Conflict(_("This friction point is already on the development list."))
+
+
+def create_item(
+    point: FrictionPoint, visit: TouchpointVisit, audit: Audit, *, actor: User
+) -> DevelopmentItem:
+    """Start a new development item from a friction point."""
+    _check_pending(point)
+    item = DevelopmentItem(
+        org_id=point.org_id,
+        title=point.title,
+        description=point.description,
+        journey_id=audit.journey_id,
+        touchpoint_id=visit.touchpoint_id,
+        stage_name=visit.stage_name,
+        channel=visit.channel.value,
+    )
+    db.session.add(item)
+    db.session.flush()
+    _log(item, actor, "create", point.title)
+    return link_finding(point, item, actor=actor, checked=True)
+
+
+def link_finding(
+    point: FrictionPoint, item: DevelopmentItem, *, actor: User, checked: bool = False
+) -> DevelopmentItem:
+    """Count a friction point in an existing item (a manager said it is the same)."""
+    if not checked:
+        _check_pending(point)
+    db.session.add(
+        ItemFinding(
+            org_id=item.org_id,
+            item_id=item.id,
+            friction_point_id=point.id,
+            linked_by_id=actor.id,
+        )
+    )
+    db.session.flush()
+    refresh_priority(item)
+    _log(item, actor, "link", point.title)
+    return item
+
+
+def refresh_priority(item: DevelopmentItem) -> priority.Priority:
+    """Recompute severity, audits seen and criticality in SQL; store the score."""
+    severity, audits, criticality = db.session.execute(
+        select(
+            func.max(FrictionPoint.severity),
+            func.count(distinct(FrictionPoint.audit_id)),
+            func.max(TouchpointVisit.criticality),
+        )
+        .join(ItemFinding, ItemFinding.friction_point_id == FrictionPoint.id)
+        .join(TouchpointVisit, TouchpointVisit.id == FrictionPoint.visit_id)
+        .where(ItemFinding.item_id == item.id, ItemFinding.org_id == item.org_id)
+    ).one()
+    item.severity = severity or 1
+    item.audits_seen = max(audits or 0, 1)
+    item.criticality = criticality or 2
+    result = breakdown(item)
+    item.priority_score = result.score
+    db.session.flush()
+    return result
+
+
+def breakdown(item: DevelopmentItem) -> priority.Priority:
+    """Return the item's priority with the factors behind it."""
+    return priority.score(
+        priority.ItemFacts(
+            severity=item.severity,
+            audits_seen=item.audits_seen,
+            criticality=item.criticality,
+            effort=item.effort,
+        )
+    )
+
+
+def set_status(
+    item: DevelopmentItem, status: ItemStatus, *, actor: User, reason: str = ""
+) -> None:
+    """Move an item in its workflow; "won't fix" needs a reason."""
+    if status is ItemStatus.WONT_FIX and not reason.strip():
+        raise DomainError(_("Say why this will not be fixed."))
+    if status is ItemStatus.VERIFIED:
+        raise DomainError(_("An item is verified by a later audit, not by hand."))
+    item.status = status
+    item.status_reason = reason if status is ItemStatus.WONT_FIX else ""
+    _log(item, actor, "status", f"{status.value} {reason}".strip())
+
+
+def assign(
+    item: DevelopmentItem,
+    *,
+    owner_id: int | None,
+    due_date: date | None,
+    effort: Effort | None,
+    actor: User,
+) -> None:
+    """Set the owner (a member of the organisation), due date and effort estimate."""
+    if owner_id is not None:
+        member = db.session.execute(
+            select(Membership.id).where(
+                Membership.org_id == item.org_id, Membership.user_id == owner_id
+            )
+        ).first()
+        if member is None:
+            raise DomainError(_("The owner must be a member of the organisation."))
+    item.owner_id, item.due_date, item.effort = owner_id, due_date, effort
+    refresh_priority(item)
+    _log(item, actor, "assign", "")
+
+
+def _log(item: DevelopmentItem, actor: User, kind: str, text: str) -> None:
+    db.session.add(
+        ItemEvent(
+            org_id=item.org_id, item_id=item.id, user_id=actor.id, kind=kind, text=text
+        )
+    )
+    db.session.flush()

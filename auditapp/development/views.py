@@ -1,0 +1,257 @@
+"""The development list: sort findings into items, prioritise, own and follow up."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from auditapp.audits.models import Audit, TouchpointVisit
+from auditapp.auth.models import Membership, User
+from auditapp.core.errors import DomainError
+from auditapp.core.forms import ActionForm
+from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404, require_role
+from auditapp.development import services
+from auditapp.development.forms import AssignForm, StatusFilterForm, StatusForm
+from auditapp.development.models import (
+    DevelopmentItem,
+    ItemEvent,
+    ItemFinding,
+    ItemStatus,
+)
+from auditapp.development.priority import Effort
+from auditapp.development.suggest import FindingText, suggest_duplicates
+from auditapp.extensions import db
+from auditapp.findings.models import FrictionPoint
+
+bp = Blueprint("development", __name__, url_prefix="/development")
+PAGE_SIZE = 50
+CLOSED = (ItemStatus.VERIFIED, ItemStatus.WONT_FIX)
+EVENT_LABELS = {
+    "create": _l("Item created"),
+    "link": _l("Friction point added"),
+    "status": _l("Status changed"),
+    "assign": _l("Owner or schedule changed"),
+}
+
+
+@bp.before_request
+@login_required
+def _managers_only():
+    """The development list belongs to managers and admins."""
+    require_role(Role.MANAGER)
+
+
+@bp.get("")
+def index():
+    """The prioritised list, highest priority first, a page at a time."""
+    form = StatusFilterForm(request.args)
+    stmt = (
+        select(DevelopmentItem, User.name)
+        .outerjoin(User, User.id == DevelopmentItem.owner_id)
+        .where(DevelopmentItem.org_id == current_org_id())
+    )
+    if form.validate() and form.status.data:
+        stmt = stmt.where(DevelopmentItem.status == ItemStatus(form.status.data))
+    else:
+        stmt = stmt.where(DevelopmentItem.status.not_in(CLOSED))
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.execute(
+        select(func.count()).select_from(stmt.subquery())
+    ).scalar_one()
+    rows = db.session.execute(
+        stmt.order_by(DevelopmentItem.priority_score.desc(), DevelopmentItem.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    pending = len(services.pending_findings(current_org_id(), limit=PAGE_SIZE + 1))
+    return render_template(
+        "development/index.html",
+        rows=rows,
+        form=form,
+        page=page,
+        total=total,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pending=pending,
+        first_rank=(page - 1) * PAGE_SIZE + 1,
+    )
+
+
+def _text(point: FrictionPoint, visit: TouchpointVisit, key) -> FindingText:
+    return FindingText(
+        key=key,
+        title=point.title,
+        description=point.description,
+        touchpoint_id=visit.touchpoint_id,
+        channel=visit.channel.value,
+        stage_name=visit.stage_name,
+    )
+
+
+@bp.get("/inbox")
+def inbox():
+    """Friction points of handed-in audits waiting to be sorted, with likely matches."""
+    rows = services.pending_findings(current_org_id())
+    items = (
+        db.session.execute(
+            select(DevelopmentItem).where(
+                DevelopmentItem.org_id == current_org_id(),
+                DevelopmentItem.status.not_in(CLOSED),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_id = {item.id: item for item in items}
+    candidates = [
+        FindingText(
+            key=i.id,
+            title=i.title,
+            description=i.description,
+            touchpoint_id=i.touchpoint_id,
+            channel=i.channel,
+            stage_name=i.stage_name,
+        )
+        for i in items
+    ]
+    entries = [
+        (
+            point,
+            visit,
+            audit,
+            [
+                (by_id[s.key], s)
+                for s in suggest_duplicates(
+                    _text(point, visit, f"p{point.id}"), candidates
+                )[:3]
+            ],
+        )
+        for point, visit, audit in rows
+    ]
+    return render_template(
+        "development/inbox.html", entries=entries, action_form=ActionForm()
+    )
+
+
+def _pending_point(point_id: int):
+    point = get_in_org_or_404(FrictionPoint, point_id)
+    visit = get_in_org_or_404(TouchpointVisit, point.visit_id)
+    audit = get_in_org_or_404(Audit, point.audit_id)
+    if audit.status not in services.COUNTED:
+        abort(404)
+    return point, visit, audit
+
+
+@bp.post("/inbox/<int:point_id>/new")
+def create_item(point_id: int):
+    """Make a friction point a new development item."""
+    point, visit, audit = _pending_point(point_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.create_item(point, visit, audit, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".inbox"), code=303)
+
+
+@bp.post("/inbox/<int:point_id>/same-as/<int:dev_item_id>")
+def link(point_id: int, dev_item_id: int):
+    """Count a friction point in an existing item: the manager says it is the same."""
+    point, _visit, _audit = _pending_point(point_id)
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.link_finding(point, item, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".inbox"), code=303)
+
+
+def _assign_form(item: DevelopmentItem) -> AssignForm:
+    form = AssignForm(
+        formdata=None,
+        owner=item.owner_id or 0,
+        due_date=item.due_date,
+        effort=item.effort.value if item.effort else "",
+    )
+    _owner_choices(form)
+    return form
+
+
+def _owner_choices(form: AssignForm) -> None:
+    members = db.session.execute(
+        select(User.id, User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == current_org_id(), Membership.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    form.owner.choices = [(0, _("Nobody yet"))] + [(m.id, m.name) for m in members]
+
+
+@bp.get("/<int:dev_item_id>")
+def show(dev_item_id: int):
+    """An item: why it ranks where it does, its findings, workflow and history."""
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    findings = db.session.execute(
+        select(FrictionPoint, TouchpointVisit, Audit)
+        .join(ItemFinding, ItemFinding.friction_point_id == FrictionPoint.id)
+        .join(TouchpointVisit, TouchpointVisit.id == FrictionPoint.visit_id)
+        .join(Audit, Audit.id == FrictionPoint.audit_id)
+        .where(ItemFinding.item_id == item.id, ItemFinding.org_id == item.org_id)
+        .order_by(FrictionPoint.id)
+    ).all()
+    events = db.session.execute(
+        select(ItemEvent, User.name)
+        .outerjoin(User, User.id == ItemEvent.user_id)
+        .where(ItemEvent.item_id == item.id, ItemEvent.org_id == item.org_id)
+        .order_by(ItemEvent.id)
+    ).all()
+    owner = db.session.get(User, item.owner_id) if item.owner_id else None
+    status_form = StatusForm(formdata=None, status=item.status.value)
+    return render_template(
+        "development/show.html",
+        item=item,
+        findings=findings,
+        events=events,
+        owner=owner,
+        breakdown=services.breakdown(item),
+        status_form=status_form,
+        assign_form=_assign_form(item),
+        event_labels=EVENT_LABELS,
+    )
+
+
+@bp.post("/<int:dev_item_id>/status")
+def set_status(dev_item_id: int):
+    """Move the item in its workflow."""
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Choose a status."))
+    services.set_status(
+        item,
+        ItemStatus(form.status.data),
+        actor=current_user,
+        reason=form.reason.data or "",
+    )
+    db.session.commit()
+    return redirect(url_for(".show", dev_item_id=item.id), code=303)
+
+
+@bp.post("/<int:dev_item_id>/assign")
+def assign(dev_item_id: int):
+    """Set the owner, due date and effort estimate."""
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    form = AssignForm()
+    _owner_choices(form)
+    if not form.validate_on_submit():
+        raise DomainError(_("Check the owner and the due date."))
+    services.assign(
+        item,
+        owner_id=form.owner.data or None,
+        due_date=form.due_date.data,
+        effort=Effort(form.effort.data) if form.effort.data else None,
+        actor=current_user,
+    )
+    db.session.commit()
+    return redirect(url_for(".show", dev_item_id=item.id), code=303)

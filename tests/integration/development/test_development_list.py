@@ -1,0 +1,191 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from auditapp.audits import services as audits
+from auditapp.core.tenancy import Role
+from auditapp.development.models import DevelopmentItem, ItemFinding, ItemStatus
+from auditapp.extensions import db
+from auditapp.findings import services as findings
+from auditapp.findings.models import Severity
+from auditapp.journeys.services import load_journey
+from tests import factories
+from tests.conftest import post_form
+
+
+def _audit_with_point(org, auditor, journey, *, title, severity, submit=True):
+    audit = audits.start_audit(
+        load_journey(org.id, journey.id), auditor=auditor, audit_date=date.today()
+    )
+    audit = audits.load_audit(org.id, audit.id)
+    visit = audit.visits[0]
+    point = findings.log_friction_point(
+        visit,
+        audit,
+        author=auditor,
+        title=title,
+        description="Only one till open at lunch",
+        severity=severity,
+    )
+    if submit:
+        for v in audit.visits:
+            audits.save_visit(
+                v,
+                audit,
+                actor=auditor,
+                data=audits.VisitInput(
+                    ratings={a.id: audits.Rating.MET for a in v.answers}
+                ),
+            )
+        audits.submit_audit(audit, actor=auditor)
+    db.session.commit()
+    return point.id
+
+
+@pytest.fixture
+def shop(app):
+    org = factories.make_org()
+    auditor = factories.make_user(org, Role.AUDITOR)
+    manager = factories.make_user(org, Role.MANAGER)
+    journey = factories.make_journey(org, touchpoints=1, expectations=1)
+    return org, auditor, manager, journey
+
+
+def test_handed_in_findings_wait_to_be_sorted_drafts_do_not(client, login_as, shop):
+    org, auditor, manager, journey = shop
+    _audit_with_point(
+        org, auditor, journey, title="Long queue at the till", severity=Severity.SERIOUS
+    )
+    _audit_with_point(
+        org,
+        auditor,
+        journey,
+        title="Draft finding",
+        severity=Severity.COSMETIC,
+        submit=False,
+    )
+    login_as(manager)
+
+    page = client.get("/development/inbox").get_data(as_text=True)
+
+    assert "Long queue at the till" in page and "Draft finding" not in page
+
+
+def test_same_issue_is_suggested_and_linking_raises_priority(client, login_as, shop):
+    org, auditor, manager, journey = shop
+    first = _audit_with_point(
+        org,
+        auditor,
+        journey,
+        title="Long queue at the till",
+        severity=Severity.ANNOYING,
+    )
+    second = _audit_with_point(
+        org, auditor, journey, title="Queue at the till long", severity=Severity.SERIOUS
+    )
+    login_as(manager)
+    post_form(client, f"/development/inbox/{first}/new", page="/development/inbox")
+    item = db.session.execute(select(DevelopmentItem)).scalar_one()
+    before = item.priority_score
+
+    inbox = client.get("/development/inbox").get_data(as_text=True)
+    post_form(
+        client,
+        f"/development/inbox/{second}/same-as/{item.id}",
+        page="/development/inbox",
+    )
+
+    assert "Same issue as “Long queue at the till”?" in inbox
+    db.session.expire_all()
+    item = db.session.get(DevelopmentItem, item.id)
+    assert (item.severity, item.audits_seen) == (3, 2)
+    assert item.priority_score > before
+    linked = db.session.execute(select(ItemFinding.friction_point_id)).scalars().all()
+    assert sorted(linked) == sorted([first, second])
+    detail = client.get(f"/development/{item.id}").get_data(as_text=True)
+    assert "seen in 2 audits" in detail and "= " in detail
+
+
+def test_nothing_is_merged_without_a_manager(client, login_as, shop):
+    org, auditor, manager, journey = shop
+    _audit_with_point(
+        org,
+        auditor,
+        journey,
+        title="Long queue at the till",
+        severity=Severity.ANNOYING,
+    )
+    _audit_with_point(
+        org,
+        auditor,
+        journey,
+        title="Long queue at the till",
+        severity=Severity.ANNOYING,
+    )
+    login_as(manager)
+
+    client.get("/development/inbox")
+    client.get("/development")
+
+    assert db.session.execute(select(ItemFinding)).first() is None
+
+
+def test_list_is_sorted_by_priority(client, login_as, shop):
+    org, auditor, manager, journey = shop
+    cosmetic = _audit_with_point(
+        org, auditor, journey, title="Faded sign", severity=Severity.COSMETIC
+    )
+    blocker = _audit_with_point(
+        org, auditor, journey, title="Door locked", severity=Severity.BLOCKING
+    )
+    login_as(manager)
+    for point in (cosmetic, blocker):
+        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+
+    page = client.get("/development").get_data(as_text=True)
+
+    assert page.index("Door locked") < page.index("Faded sign")
+
+
+def test_wont_fix_needs_a_reason_and_owner_must_be_a_member(
+    app, client, login_as, shop
+):
+    org, auditor, manager, journey = shop
+    point = _audit_with_point(
+        org, auditor, journey, title="Faded sign", severity=Severity.COSMETIC
+    )
+    stranger = factories.make_user(factories.make_org(), Role.MANAGER)
+    login_as(manager)
+    post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+    item = db.session.execute(select(DevelopmentItem)).scalar_one()
+    page = f"/development/{item.id}"
+
+    no_reason = post_form(client, f"{page}/status", {"status": "wont_fix"}, page=page)
+    foreign = post_form(
+        client, f"{page}/assign", {"owner": str(stranger.id)}, page=page
+    )
+    post_form(
+        client,
+        f"{page}/assign",
+        {"owner": str(auditor.id), "due_date": "2026-12-24", "effort": "S"},
+        page=page,
+    )
+    post_form(client, f"{page}/status", {"status": "in_progress"}, page=page)
+
+    assert no_reason.status_code == 422 and foreign.status_code == 422
+    db.session.expire_all()
+    item = db.session.get(DevelopmentItem, item.id)
+    assert (item.owner_id, item.due_date, item.status) == (
+        auditor.id,
+        date(2026, 12, 24),
+        ItemStatus.IN_PROGRESS,
+    )
+
+
+def test_auditors_cannot_see_the_list(client, login_as, shop):
+    _org, auditor, _manager, _journey = shop
+    login_as(auditor)
+
+    assert client.get("/development").status_code == 403
+    assert client.get("/development/inbox").status_code == 403
