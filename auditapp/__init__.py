@@ -26,6 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, overrides)
     _init_extensions(app)
     _register_blueprints(app)
+    _connect_signals()
     _register_error_handlers(app)
     _register_commands(app)
     return app
@@ -85,6 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+
+
+def _connect_signals() -> None:
+    from auditapp.development import verification
+
+    verification.connect()
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -18,6 +18,7 @@ from auditapp.audits.models import (
     Rating,
     TouchpointVisit,
 )
+from auditapp.audits.signals import audit_submitted
 from auditapp.auth.models import User
 from auditapp.core.db import utcnow
 from auditapp.core.errors import Conflict, DomainError, NotAllowed
@@ -152,6 +153,7 @@ def submit_audit(audit: Audit, *, actor: User) -> None:
     audit.status = AuditStatus.SUBMITTED
     audit.submitted_at = utcnow()
     _log(audit, actor=actor, status=AuditStatus.SUBMITTED)
+    audit_submitted.send(audit, actor=actor)
 
 
 def _check_reviewable(audit: Audit) -> None:

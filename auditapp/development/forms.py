@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from auditapp.core.forms import long_text_field
 from auditapp.development.models import ITEM_STATUS_LABELS, TEXT_MAX, ItemStatus
+from auditapp.journeys.models import CHANNEL_LABELS, Channel
 
 EFFORT_LABELS = {"S": _l("S – small"), "M": _l("M – medium"), "L": _l("L – large")}
 
@@ -44,12 +45,13 @@ class AssignForm(FlaskForm):
     )
 
 
-class StatusFilterForm(FlaskForm):
-    """Filter the list by status (a GET form, no CSRF)."""
+class ListFilterForm(FlaskForm):
+    """Filters of the list (a GET form: no CSRF, nothing changes)."""
 
     class Meta:
         csrf = False
 
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     status = SelectField(
         _l("Status"),
         choices=lambda: (
@@ -59,3 +61,23 @@ class StatusFilterForm(FlaskForm):
         default="",
         validators=[Optional()],
     )
+    journey = SelectField(_l("Journey"), coerce=int, default=0)
+    channel = SelectField(
+        _l("Channel"),
+        choices=lambda: (
+            [SelectChoice("", _l("All channels"))]
+            + [SelectChoice(c.value, CHANNEL_LABELS[c]) for c in Channel]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+    owner = SelectField(_l("Owner"), coerce=int, default=0)
+    severity = SelectField(
+        _l("Severity at least"),
+        coerce=int,
+        choices=lambda: (
+            [SelectChoice(0, _l("Any"))] + [SelectChoice(n, str(n)) for n in (2, 3, 4)]
+        ),
+        default=0,
+    )
+    overdue = BooleanField(_l("Overdue only"))

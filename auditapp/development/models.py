@@ -71,6 +71,10 @@ class DevelopmentItem(OrgScopedMixin, db.Model):
     audits_seen: Mapped[int] = mapped_column(default=1)
     criticality: Mapped[int] = mapped_column(default=2)
     priority_score: Mapped[float] = mapped_column(default=0.0, index=True)
+    #: The later audit that passed the expectations this item came from
+    verified_by_audit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit.id", ondelete="SET NULL")
+    )
     #: Reason given when the status is "won't fix"
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -106,6 +110,6 @@ class ItemEvent(OrgScopedMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL")
     )
-    #: "create", "link", "status", "assign"
+    #: "create", "link", "status", "assign", "verified", "reopened"
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="")

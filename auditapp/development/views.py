@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +16,7 @@ from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
 from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404, require_role
 from auditapp.development import services
-from auditapp.development.forms import AssignForm, StatusFilterForm, StatusForm
+from auditapp.development.forms import AssignForm, ListFilterForm, StatusForm
 from auditapp.development.models import (
     DevelopmentItem,
     ItemEvent,
@@ -25,6 +27,7 @@ from auditapp.development.priority import Effort
 from auditapp.development.suggest import FindingText, suggest_duplicates
 from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint
+from auditapp.journeys.models import Journey
 
 bp = Blueprint("development", __name__, url_prefix="/development")
 PAGE_SIZE = 50
@@ -34,6 +37,8 @@ EVENT_LABELS = {
     "link": _l("Friction point added"),
     "status": _l("Status changed"),
     "assign": _l("Owner or schedule changed"),
+    "verified": _l("Verified"),
+    "reopened": _l("Reopened"),
 }
 
 
@@ -44,19 +49,58 @@ def _managers_only():
     require_role(Role.MANAGER)
 
 
+def _filtered(form: ListFilterForm):
+    """Return the list query with the form's filters applied (all in SQL)."""
+    item = DevelopmentItem
+    stmt = (
+        select(item, User.name)
+        .outerjoin(User, User.id == item.owner_id)
+        .where(item.org_id == current_org_id())
+    )
+    data = form.data if form.validate() else {}
+    if data.get("status"):
+        stmt = stmt.where(item.status == ItemStatus(data["status"]))
+    else:
+        stmt = stmt.where(item.status.not_in(CLOSED))
+    if data.get("q"):
+        pattern = f"%{data['q'].lower()}%"
+        stmt = stmt.where(
+            func.lower(item.title).like(pattern)
+            | func.lower(item.description).like(pattern)
+        )
+    for name, column in (
+        ("journey", item.journey_id),
+        ("owner", item.owner_id),
+        ("channel", item.channel),
+    ):
+        if data.get(name):
+            stmt = stmt.where(column == data[name])
+    if data.get("severity"):
+        stmt = stmt.where(item.severity >= data["severity"])
+    if data.get("overdue"):
+        stmt = stmt.where(
+            item.due_date < date.today(), item.status.not_in((ItemStatus.DONE, *CLOSED))
+        )
+    return stmt
+
+
+def _filter_form() -> ListFilterForm:
+    form = ListFilterForm(request.args)
+    journeys = db.session.execute(
+        select(Journey.id, Journey.name)
+        .where(Journey.org_id == current_org_id())
+        .order_by(Journey.name)
+    ).all()
+    form.journey.choices = [(0, _("All journeys"))] + [(j.id, j.name) for j in journeys]
+    form.owner.choices = [(0, _("Anyone"))] + _members()
+    return form
+
+
 @bp.get("")
 def index():
     """The prioritised list, highest priority first, a page at a time."""
-    form = StatusFilterForm(request.args)
-    stmt = (
-        select(DevelopmentItem, User.name)
-        .outerjoin(User, User.id == DevelopmentItem.owner_id)
-        .where(DevelopmentItem.org_id == current_org_id())
-    )
-    if form.validate() and form.status.data:
-        stmt = stmt.where(DevelopmentItem.status == ItemStatus(form.status.data))
-    else:
-        stmt = stmt.where(DevelopmentItem.status.not_in(CLOSED))
+    form = _filter_form()
+    stmt = _filtered(form)
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.execute(
         select(func.count()).select_from(stmt.subquery())
@@ -67,6 +111,7 @@ def index():
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     pending = len(services.pending_findings(current_org_id(), limit=PAGE_SIZE + 1))
+    args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "development/index.html",
         rows=rows,
@@ -76,6 +121,8 @@ def index():
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         pending=pending,
         first_rank=(page - 1) * PAGE_SIZE + 1,
+        args=args,
+        today=date.today(),
     )
 
 
@@ -178,14 +225,18 @@ def _assign_form(item: DevelopmentItem) -> AssignForm:
     return form
 
 
-def _owner_choices(form: AssignForm) -> None:
-    members = db.session.execute(
+def _members() -> list[tuple[int, str]]:
+    rows = db.session.execute(
         select(User.id, User.name)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.org_id == current_org_id(), Membership.active.is_(True))
         .order_by(User.name)
     ).all()
-    form.owner.choices = [(0, _("Nobody yet"))] + [(m.id, m.name) for m in members]
+    return [(m.id, m.name) for m in rows]
+
+
+def _owner_choices(form: AssignForm) -> None:
+    form.owner.choices = [(0, _("Nobody yet"))] + _members()
 
 
 @bp.get("/<int:dev_item_id>")

@@ -189,3 +189,35 @@ def test_auditors_cannot_see_the_list(client, login_as, shop):
 
     assert client.get("/development").status_code == 403
     assert client.get("/development/inbox").status_code == 403
+
+
+def test_filters_narrow_the_list(client, login_as, shop):
+    org, auditor, manager, journey = shop
+    login_as(manager)
+    for title, severity in (
+        ("Door locked", Severity.BLOCKING),
+        ("Faded sign", Severity.COSMETIC),
+    ):
+        point = _audit_with_point(org, auditor, journey, title=title, severity=severity)
+        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+    item = db.session.execute(
+        select(DevelopmentItem).where(DevelopmentItem.title == "Faded sign")
+    ).scalar_one()
+    page = f"/development/{item.id}"
+    post_form(
+        client,
+        f"{page}/assign",
+        {"owner": str(manager.id), "due_date": "2020-01-31"},
+        page=page,
+    )
+
+    def titles(query):
+        html = client.get(f"/development?{query}").get_data(as_text=True)
+        return [t for t in ("Door locked", "Faded sign") if t in html]
+
+    assert titles("") == ["Door locked", "Faded sign"]
+    assert titles("severity=4") == ["Door locked"]
+    assert titles("q=faded") == ["Faded sign"]
+    assert titles(f"owner={manager.id}") == ["Faded sign"]
+    assert titles("overdue=y") == ["Faded sign"]
+    assert titles("channel=web") == []

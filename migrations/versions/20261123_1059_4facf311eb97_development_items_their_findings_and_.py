@@ -1,8 +1,8 @@
 """development items, their findings and history
 
-Revision ID: aa61186ed6d1
+Revision ID: 4facf311eb97
 Revises: 418ed30edfdf
-Create Date: 2026-11-23 10:55:50.051778
+Create Date: 2026-11-23 10:59:18.865339
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'aa61186ed6d1'
+revision = '4facf311eb97'
 down_revision = '418ed30edfdf'
 branch_labels = None
 depends_on = None
@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('audits_seen', sa.Integer(), nullable=False),
     sa.Column('criticality', sa.Integer(), nullable=False),
     sa.Column('priority_score', sa.Double(), nullable=False),
+    sa.Column('verified_by_audit_id', sa.Integer(), nullable=True),
     sa.Column('status_reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -42,6 +43,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], name=op.f('fk_development_item_org_id_organisation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_development_item_owner_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoint.id'], name=op.f('fk_development_item_touchpoint_id_touchpoint'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['verified_by_audit_id'], ['audit.id'], name=op.f('fk_development_item_verified_by_audit_id_audit'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_development_item'))
     )
     with op.batch_alter_table('development_item', schema=None) as batch_op:
