@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,6 +24,7 @@ from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
 from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404, require_role
 from auditapp.development import services
+from auditapp.development.export import ExportRow, to_csv, to_xlsx
 from auditapp.development.forms import AssignForm, ListFilterForm, StatusForm
 from auditapp.development.models import (
     DevelopmentItem,
@@ -27,10 +36,12 @@ from auditapp.development.priority import Effort
 from auditapp.development.suggest import FindingText, suggest_duplicates
 from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint
-from auditapp.journeys.models import Journey
+from auditapp.journeys.models import Journey, Touchpoint
 
 bp = Blueprint("development", __name__, url_prefix="/development")
 PAGE_SIZE = 50
+EXPORT_MAX = 20_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLOSED = (ItemStatus.VERIFIED, ItemStatus.WONT_FIX)
 EVENT_LABELS = {
     "create": _l("Item created"),
@@ -123,6 +134,54 @@ def index():
         first_rank=(page - 1) * PAGE_SIZE + 1,
         args=args,
         today=date.today(),
+    )
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str):
+    """Download the list with the current filters, in list order."""
+    stmt = _filtered(_filter_form()).add_columns(Journey.name, Touchpoint.name)
+    stmt = stmt.outerjoin(Journey, Journey.id == DevelopmentItem.journey_id).outerjoin(
+        Touchpoint, Touchpoint.id == DevelopmentItem.touchpoint_id
+    )
+    rows = db.session.execute(
+        stmt.order_by(DevelopmentItem.priority_score.desc(), DevelopmentItem.id).limit(
+            EXPORT_MAX
+        )
+    ).all()
+    export_rows = [
+        ExportRow(
+            rank=rank,
+            id=item.id,
+            title=item.title,
+            status=item.status.value,
+            priority=item.priority_score,
+            severity=item.severity,
+            audits_seen=item.audits_seen,
+            criticality=item.criticality,
+            effort=item.effort.value if item.effort else None,
+            owner=owner,
+            due_date=item.due_date,
+            journey=journey,
+            stage=item.stage_name,
+            channel=item.channel,
+            touchpoint=touchpoint,
+            created=item.created_at,
+            updated=item.updated_at,
+        )
+        for rank, (item, owner, journey, touchpoint) in enumerate(rows, start=1)
+    ]
+    body, mimetype = (
+        (to_csv(export_rows), "text/csv; charset=utf-8")
+        if fmt == "csv"
+        else (to_xlsx(export_rows), XLSX_TYPE)
+    )
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="development-list.{fmt}"',
+        },
     )
 
 

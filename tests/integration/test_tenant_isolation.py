@@ -54,7 +54,7 @@ ITEM_KINDS = {
     "expectations": "expectation",
 }
 #: Arguments filled with every value of their `any(...)` converter.
-CHOICE_ARGS = {"action", "kind", "variant"}
+CHOICE_ARGS = {"action", "kind", "variant", "fmt"}
 
 #: Routes with no object id: covered by the role tests, not by this sweep.
 NO_ID_ROUTES = {
@@ -76,6 +76,7 @@ NO_ID_ROUTES = {
     "audits.start",
     "development.index",
     "development.inbox",
+    "development.export",
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.offline",

@@ -221,3 +221,31 @@ def test_filters_narrow_the_list(client, login_as, shop):
     assert titles(f"owner={manager.id}") == ["Faded sign"]
     assert titles("overdue=y") == ["Faded sign"]
     assert titles("channel=web") == []
+
+
+def test_export_follows_the_filters_and_neutralises_formulas(client, login_as, shop):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    org, auditor, manager, journey = shop
+    login_as(manager)
+    for title, severity in (
+        ('=HYPERLINK("http://evil")', Severity.BLOCKING),
+        ("Äänetön kassa", Severity.COSMETIC),
+    ):
+        point = _audit_with_point(org, auditor, journey, title=title, severity=severity)
+        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+
+    response = client.get("/development/export.csv?severity=4")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    xlsx = client.get("/development/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    titles = [row[2].value for row in sheet.iter_rows(min_row=2)]
+
+    assert response.headers["Content-Disposition"].endswith('.csv"')
+    assert rows[0][:4] == ["rank", "id", "title", "status"]
+    assert [r[2] for r in rows[1:]] == ['\'=HYPERLINK("http://evil")']
+    assert titles == ['\'=HYPERLINK("http://evil")', "Äänetön kassa"]
+    assert client.get("/development/export.pdf").status_code == 404
