@@ -43,6 +43,14 @@ def _audit_with_point(org, auditor, journey, *, title, severity, submit=True):
     return point.id
 
 
+def _new_items(client, shop, *findings):
+    """Hand in one audit per (title, severity) and make each a new item."""
+    org, auditor, _manager, journey = shop
+    for title, severity in findings:
+        point = _audit_with_point(org, auditor, journey, title=title, severity=severity)
+        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+
+
 @pytest.fixture
 def shop(app):
     org = factories.make_org()
@@ -194,12 +202,12 @@ def test_auditors_cannot_see_the_list(client, login_as, shop):
 def test_filters_narrow_the_list(client, login_as, shop):
     org, auditor, manager, journey = shop
     login_as(manager)
-    for title, severity in (
+    _new_items(
+        client,
+        shop,
         ("Door locked", Severity.BLOCKING),
         ("Faded sign", Severity.COSMETIC),
-    ):
-        point = _audit_with_point(org, auditor, journey, title=title, severity=severity)
-        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+    )
     item = db.session.execute(
         select(DevelopmentItem).where(DevelopmentItem.title == "Faded sign")
     ).scalar_one()
@@ -231,12 +239,12 @@ def test_export_follows_the_filters_and_neutralises_formulas(client, login_as, s
 
     org, auditor, manager, journey = shop
     login_as(manager)
-    for title, severity in (
+    _new_items(
+        client,
+        shop,
         ('=HYPERLINK("http://evil")', Severity.BLOCKING),
         ("Äänetön kassa", Severity.COSMETIC),
-    ):
-        point = _audit_with_point(org, auditor, journey, title=title, severity=severity)
-        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
+    )
 
     response = client.get("/development/export.csv?severity=4")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
