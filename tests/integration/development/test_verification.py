@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from auditapp.audits import services as audits
@@ -44,7 +45,9 @@ def _walk(org, auditor, journey, *, first_rating, log_point=False):
     return audit, point
 
 
-def test_later_audit_verifies_a_done_item_then_reopens_it(app):
+@pytest.fixture
+def failed_item(app):
+    """An item made from a not-met expectation; returns (item, walk again)."""
     org = factories.make_org()
     auditor = factories.make_user(org, Role.AUDITOR)
     manager = factories.make_user(org, Role.MANAGER)
@@ -54,18 +57,28 @@ def test_later_audit_verifies_a_done_item_then_reopens_it(app):
     )
     visit = audits.load_audit(org.id, audit.id).visits[0]
     item = development.create_item(point, visit, audit, actor=manager)
+    db.session.commit()
+    return (
+        item,
+        manager,
+        lambda rating: _walk(org, auditor, journey, first_rating=rating)[0],
+    )
+
+
+def test_later_audit_verifies_a_done_item_then_reopens_it(failed_item):
+    item, manager, walk_again = failed_item
     development.set_status(item, ItemStatus.DONE, actor=manager)
     db.session.commit()
     item_id = item.id
 
-    passed, _ = _walk(org, auditor, journey, first_rating=Rating.MET)
+    passed = walk_again(Rating.MET)
     verified = db.session.get(DevelopmentItem, item_id)
     assert (verified.status, verified.verified_by_audit_id) == (
         ItemStatus.VERIFIED,
         passed.id,
     )
 
-    failed, _ = _walk(org, auditor, journey, first_rating=Rating.PARTLY)
+    failed = walk_again(Rating.PARTLY)
     reopened = db.session.get(DevelopmentItem, item_id)
     assert reopened.status == ItemStatus.NEW
     notes = db.session.execute(
@@ -79,18 +92,9 @@ def test_later_audit_verifies_a_done_item_then_reopens_it(app):
     ]
 
 
-def test_an_open_item_is_not_verified_before_it_is_done(app):
-    org = factories.make_org()
-    auditor = factories.make_user(org, Role.AUDITOR)
-    manager = factories.make_user(org, Role.MANAGER)
-    journey = factories.make_journey(org, touchpoints=1, expectations=2)
-    audit, point = _walk(
-        org, auditor, journey, first_rating=Rating.NOT_MET, log_point=True
-    )
-    visit = audits.load_audit(org.id, audit.id).visits[0]
-    item = development.create_item(point, visit, audit, actor=manager)
-    db.session.commit()
+def test_an_open_item_is_not_verified_before_it_is_done(failed_item):
+    item, _manager, walk_again = failed_item
 
-    _walk(org, auditor, journey, first_rating=Rating.EXCEEDED)
+    walk_again(Rating.EXCEEDED)
 
     assert db.session.get(DevelopmentItem, item.id).status == ItemStatus.NEW
