@@ -29,21 +29,34 @@ from auditapp.findings.models import FrictionPoint
 COUNTED = (AuditStatus.SUBMITTED, AuditStatus.APPROVED)
 
 
+def _pending_where(org_id: int) -> list:
+    linked = select(ItemFinding.friction_point_id).where(ItemFinding.org_id == org_id)
+    return [
+        FrictionPoint.org_id == org_id,
+        Audit.status.in_(COUNTED),
+        FrictionPoint.id.not_in(linked),
+    ]
+
+
 def pending_findings(org_id: int, *, limit: int = 100):
     """Return (friction point, visit, audit) rows not yet in any item, oldest first."""
-    linked = select(ItemFinding.friction_point_id).where(ItemFinding.org_id == org_id)
     return db.session.execute(
         select(FrictionPoint, TouchpointVisit, Audit)
         .join(TouchpointVisit, TouchpointVisit.id == FrictionPoint.visit_id)
         .join(Audit, Audit.id == FrictionPoint.audit_id)
-        .where(
-            FrictionPoint.org_id == org_id,
-            Audit.status.in_(COUNTED),
-            FrictionPoint.id.not_in(linked),
-        )
+        .where(*_pending_where(org_id))
         .order_by(FrictionPoint.id)
         .limit(limit)
     ).all()
+
+
+def pending_count(org_id: int) -> int:
+    """Return how many friction points wait to be sorted (one COUNT query)."""
+    return db.session.execute(
+        select(func.count(FrictionPoint.id))
+        .join(Audit, Audit.id == FrictionPoint.audit_id)
+        .where(*_pending_where(org_id))
+    ).scalar_one()
 
 
 def _check_pending(point: FrictionPoint) -> None:

@@ -121,7 +121,7 @@ def index():
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    pending = len(services.pending_findings(current_org_id(), limit=PAGE_SIZE + 1))
+    pending = services.pending_count(current_org_id())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "development/index.html",

@@ -96,13 +96,12 @@ def _commit_or_discard(store, keys) -> None:
         raise
 
 
-def _after_save(point, visit, form):
+def _after_save(point, visit, audit, form):
     """Store photos of a plain form post, or tell the browser's uploader where to go."""
     back = url_for("walk.visit", visit_id=visit.id, _anchor="friction")
     if request.accept_mimetypes.best == "application/json":
         photos_url = url_for(".upload_photo", point_id=point.id)
         return jsonify(id=point.id, photos_url=photos_url, next=back), 201
-    audit = audit_for_viewer(point.audit_id)
     for error in _store_uploads(point, audit, form.photo_files.data or []):
         flash(error, "error")
     flash(_("Friction point saved."), "success")
@@ -140,7 +139,7 @@ def create(visit_id: int):
         answer=answer,
     )
     db.session.commit()
-    return _after_save(point, visit, form)
+    return _after_save(point, visit, audit, form)
 
 
 @bp.route("/friction/<int:point_id>", methods=["GET", "POST"])
@@ -181,7 +180,7 @@ def edit(point_id: int):
         severity=form.severity_value,
     )
     db.session.commit()
-    return _after_save(point, visit, form)
+    return _after_save(point, visit, audit, form)
 
 
 @bp.post("/friction/<int:point_id>/delete")
