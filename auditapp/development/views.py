@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -23,12 +23,14 @@ from auditapp.auth.models import Membership, User
 from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
 from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404, require_role
+from auditapp.development import dashboard as dashboard_data
 from auditapp.development import queries, services
 from auditapp.development.export import ExportRow, to_csv, to_xlsx
 from auditapp.development.forms import (
     PAGE_SIZES,
     AssignForm,
     CommentForm,
+    DashboardForm,
     ListFilterForm,
     OverrideForm,
     StatusForm,
@@ -439,4 +441,51 @@ def comment(dev_item_id: int):
     db.session.commit()
     return redirect(
         url_for(".show", dev_item_id=item.id, _anchor="comments-title"), code=303
+    )
+
+
+#: The dashboard looks back this far unless the manager picks a period.
+DEFAULT_PERIOD = timedelta(days=365)
+
+
+def _latest_audited_journey(journey_ids: list[int]) -> int | None:
+    """Return the journey of the latest handed-in audit, else the first journey."""
+    latest = db.session.execute(
+        select(Audit.journey_id)
+        .where(Audit.org_id == current_org_id(), Audit.status.in_(services.COUNTED))
+        .order_by(Audit.audit_date.desc(), Audit.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return latest or (journey_ids[0] if journey_ids else None)
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """How a journey did over a period: scores, emotions, coverage, top items."""
+    journeys = db.session.execute(
+        select(Journey.id, Journey.name)
+        .where(Journey.org_id == current_org_id())
+        .order_by(Journey.archived_at.is_not(None), Journey.name)
+    ).all()
+    form = DashboardForm(request.args)
+    form.journey.choices = [(j.id, j.name) for j in journeys]
+    journey_id = request.args.get("journey", type=int) or _latest_audited_journey(
+        [j.id for j in journeys]
+    )
+    dates_ok = form.validate() if request.args else True
+    today = date.today()
+    end = form.end.data if dates_ok and form.end.data else today
+    start = form.start.data if dates_ok and form.start.data else end - DEFAULT_PERIOD
+    form.journey.data, form.start.data, form.end.data = journey_id, start, end
+    board = None
+    if journey_id is not None:
+        # Another organisation's journey id answers 404, like a missing one.
+        board = dashboard_data.build_dashboard(current_org_id(), journey_id, start, end)
+        if board is None:
+            abort(404)
+    return render_template(
+        "development/dashboard.html",
+        form=form,
+        board=board,
+        charts=dashboard_data.build_charts(board) if board else None,
     )
