@@ -44,6 +44,12 @@ class ListFilters:
     owner_id: int = 0
     min_severity: int = 0
     overdue: bool = False
+    #: One of SORTS; anything but "priority" ignores pins
+    sort: str = "priority"
+
+
+#: Orders the list can be read in. Priority is the default and honours pins.
+SORTS = ("priority", "due", "newest", "seen")
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,11 @@ def _conditions(org_id: int, filters: ListFilters, today: date) -> list:
 def ranked_ids(
     org_id: int, filters: ListFilters, *, today: date | None = None
 ) -> list[int]:
-    """Return the ids of the items the filters keep, highest priority first."""
+    """Return the ids of the items the filters keep, in the filters' order.
+
+    By priority (the default), highest first with pinned items at their positions;
+    by due date (soonest first, undated last), newest first, or most audits first.
+    """
     item = DevelopmentItem
     facts = db.session.execute(
         select(
@@ -116,8 +126,18 @@ def ranked_ids(
             item.severity,
             item.audits_seen,
             item.rank_override,
+            item.due_date,
+            item.created_at,
         ).where(*_conditions(org_id, filters, today or date.today()))
     ).all()
+    by_score = [f.id for f in sorted(facts, key=lambda f: (-f.priority_score, f.id))]
+    if filters.sort == "due":
+        undated = date.max
+        return sorted(by_score, key={f.id: f.due_date or undated for f in facts}.get)
+    if filters.sort == "newest":
+        return [f.id for f in sorted(facts, key=lambda f: (f.created_at, f.id))][::-1]
+    if filters.sort == "seen":
+        return sorted(by_score, key={f.id: -f.audits_seen for f in facts}.get)
     return priority.order(
         [
             priority.Scored(f.id, f.priority_score, f.severity, f.audits_seen)

@@ -282,3 +282,26 @@ def test_list_row_shows_counts_and_the_worst_findings_photo(client, login_as, sh
 
     assert f"/photos/{best}/thumb" in html
     assert "2 friction points · 3 photos" in html
+
+
+def test_list_can_be_read_by_due_date_newest_or_most_seen(client, login_as, shop):
+    _org, _auditor, manager, _journey = shop
+    login_as(manager)
+    new_items(
+        client,
+        shop,
+        ("Door locked", Severity.BLOCKING),
+        ("Long queue", Severity.SERIOUS),
+        ("Faded sign", Severity.COSMETIC),
+    )
+    door, queue, sign = (
+        item_titled(t) for t in ("Door locked", "Long queue", "Faded sign")
+    )
+    sign.due_date, queue.due_date = date(2026, 1, 5), date(2026, 2, 1)
+    queue.audits_seen = 7
+    db.session.commit()
+
+    assert _order(client, "sort=due") == ["Faded sign", "Long queue", "Door locked"]
+    assert _order(client, "sort=newest") == ["Faded sign", "Long queue", "Door locked"]
+    assert _order(client, "sort=seen") == ["Long queue", "Door locked", "Faded sign"]
+    assert _order(client, "sort=bogus") == ["Door locked", "Long queue", "Faded sign"]
