@@ -69,8 +69,12 @@ def describe_event(kind: str, text: str) -> str:
         return _("Audit #%(n)d found it again.", n=int(text))
     if kind == "status":
         value, _sep, reason = text.partition(" ")
-        if value in ItemStatus._value2member_map_:
-            text = " ".join(filter(None, (str(ItemStatus(value).label), reason)))
+        try:
+            status = ItemStatus(value)
+        except ValueError:  # not a status value: show the text as it is
+            pass
+        else:
+            text = " ".join(filter(None, (str(status.label), reason)))
     return f"{label}: {text}" if text else label
 
 
@@ -252,21 +256,21 @@ def inbox():
     texts = [_text(point, visit, point.id) for point, visit, _audit in rows]
     by_id = _candidates(texts)
     rejected = _not_duplicates([point.id for point, _visit, _audit in rows])
+    candidates = [
+        FindingText(
+            key=i.id,
+            title=i.title,
+            description=i.description,
+            touchpoint_id=i.touchpoint_id,
+            channel=i.channel,
+            stage_name=i.stage_name,
+        )
+        for i in by_id.values()
+    ]
     entries = []
     for (point, visit, audit), text in zip(rows, texts, strict=True):
-        candidates = [
-            FindingText(
-                key=i.id,
-                title=i.title,
-                description=i.description,
-                touchpoint_id=i.touchpoint_id,
-                channel=i.channel,
-                stage_name=i.stage_name,
-            )
-            for i in by_id.values()
-            if (point.id, i.id) not in rejected
-        ]
-        suggestions = suggest_duplicates(text, candidates)[:3]
+        open_to = [c for c in candidates if (point.id, c.key) not in rejected]
+        suggestions = suggest_duplicates(text, open_to)[:3]
         entries.append((point, visit, audit, [(by_id[s.key], s) for s in suggestions]))
     return render_template(
         "development/inbox.html", entries=entries, action_form=ActionForm()
