@@ -10,6 +10,8 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_login import login_required
+from flask_wtf.csrf import generate_csrf
 
 bp = Blueprint("pwa", __name__)
 
@@ -56,4 +58,16 @@ def offline():
     response = current_app.make_response(render_template("pwa/offline.html"))
     # Cached by the worker itself; safe because it holds no one's data.
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/api/v1/csrf")
+@login_required
+def csrf_token():
+    """Hand the device a fresh CSRF token (after a long time offline, or a 400).
+
+    Signed in only: a 401 here tells the device to ask the user to sign in again.
+    """
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
     return response
