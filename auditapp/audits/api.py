@@ -43,6 +43,25 @@ def _signed_in():
     _require_role(Role.AUDITOR)
 
 
+@bp.get("/journeys")
+def journeys():
+    """List the journeys an audit can be started from (to keep them for offline)."""
+    rows = db.session.execute(
+        select(Journey.id, Journey.name, Journey.version)
+        .where(Journey.org_id == current_org_id(), Journey.archived_at.is_(None))
+        .order_by(Journey.name)
+    ).all()
+    return jsonify(
+        journeys=[{"id": r.id, "name": r.name, "version": r.version} for r in rows]
+    )
+
+
+@bp.get("/audits")
+def my_audits():
+    """List the signed-in auditor's audits that can still be walked."""
+    return jsonify(audits=services.open_audit_uuids(current_org_id(), current_user.id))
+
+
 @bp.get("/journeys/<int:journey_id>")
 def journey(journey_id: int):
     """Return what a device needs to start and walk an audit of a journey offline."""

@@ -33,6 +33,9 @@ def visit_state(visit: TouchpointVisit) -> dict:
         "id": visit.id,
         "position": visit.position,
         "version": visit.version,
+        "stage_name": visit.stage_name,
+        "name": visit.name,
+        "expectations": [a.text for a in visit.answers],
         "happened": visit.happened,
         "emotion": visit.emotion,
         "response_seconds": visit.response_seconds,
@@ -57,5 +60,8 @@ def audit_state(audit: Audit, *, brief: bool = False) -> dict:
             for v in audit.visits
         ]
     else:
+        state["journey_name"] = audit.journey_name
+        state["location"] = audit.location
+        state["audit_date"] = audit.audit_date.isoformat()
         state["visits"] = [visit_state(v) for v in audit.visits]
     return state

@@ -107,6 +107,23 @@ def audit_by_client_uuid(org_id: int, client_uuid: uuid.UUID) -> Audit | None:
     ).scalar_one_or_none()
 
 
+def open_audit_uuids(org_id: int, auditor_id: int) -> list[str]:
+    """Return the UUIDs of an auditor's audits that are still open for answers."""
+    editable = [s for s in AuditStatus if s.editable]
+    return [
+        str(u)
+        for u in db.session.execute(
+            select(Audit.client_uuid)
+            .where(
+                Audit.org_id == org_id,
+                Audit.auditor_id == auditor_id,
+                Audit.status.in_(editable),
+            )
+            .order_by(Audit.id)
+        ).scalars()
+    ]
+
+
 def check_can_edit(audit: Audit, actor: User) -> None:
     """Raise unless `actor` is this audit's auditor and it is still open for answers."""
     if audit.auditor_id != actor.id:

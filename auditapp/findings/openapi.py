@@ -31,6 +31,19 @@ SCHEMAS = {
         current={"type": "object", "description": "the server's state (409 stale)"},
     ),
     "CsrfToken": _obj(["csrf_token"], csrf_token={"type": "string"}),
+    "JourneyList": _obj(
+        ["journeys"],
+        journeys={
+            "type": "array",
+            "items": _obj(
+                ["id", "name", "version"],
+                id=ID,
+                name={"type": "string"},
+                version=ID,
+            ),
+        },
+    ),
+    "AuditList": _obj(["audits"], audits={"type": "array", "items": UUID}),
     "JourneySnapshot": _obj(
         ["id", "version", "name", "touchpoints"],
         id=ID,
@@ -54,6 +67,9 @@ SCHEMAS = {
         id=ID,
         position=POSITION,
         version=ID,
+        stage_name={"type": "string"},
+        name={"type": "string"},
+        expectations={"type": "array", "items": {"type": "string"}},
         happened={"type": "string"},
         emotion={"type": ["integer", "null"]},
         response_seconds={"type": ["integer", "null"]},
@@ -67,6 +83,9 @@ SCHEMAS = {
         status={"enum": ["in_progress", "submitted", "returned", "approved"]},
         journey_id=ID,
         journey_version=ID,
+        journey_name={"type": "string"},
+        location={"type": "string"},
+        audit_date={"type": "string", "format": "date"},
         visits={"type": "array", "items": _ref("VisitState")},
     ),
     "AuditCreate": _obj(
@@ -241,6 +260,7 @@ def openapi_document() -> dict:
                 }
             },
             "/api/v1/csrf": _read("A fresh CSRF token for the session", "CsrfToken"),
+            "/api/v1/journeys": _read("Journeys to start audits of", "JourneyList"),
             "/api/v1/journeys/{journey_id}": _read(
                 "A journey's touchpoints, to walk it offline",
                 "JourneySnapshot",
@@ -251,7 +271,10 @@ def openapi_document() -> dict:
                 "AuditState",
                 params=[_path_param("audit_uuid", UUID)],
             ),
-            "/api/v1/audits": _write("Start an audit", "AuditCreate", "AuditState"),
+            "/api/v1/audits": {
+                **_write("Start an audit", "AuditCreate", "AuditState"),
+                **_read("My audits that are still open", "AuditList"),
+            },
             "/api/v1/visit-saves": _write(
                 "Save a touchpoint's answers", "VisitSave", "VisitSaveAck"
             ),

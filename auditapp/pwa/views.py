@@ -61,6 +61,18 @@ def offline():
     return response
 
 
+@bp.get("/offline/walk")
+def offline_walk():
+    """The offline walker: a shell that renders audits kept on the device.
+
+    It holds no one's data (that lives in the device's IndexedDB, per user), so the
+    worker may cache it and serve it with the network off.
+    """
+    response = current_app.make_response(render_template("pwa/walk.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/api/v1/csrf")
 @login_required
 def csrf_token():

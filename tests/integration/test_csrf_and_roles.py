@@ -35,6 +35,8 @@ PUBLIC_GET = {
     "pwa.manifest",
     "pwa.offline",
     "findings_api.openapi",
+    # The offline walker is a shell with no one's data; audits live on the device.
+    "pwa.offline_walk",
 }
 
 

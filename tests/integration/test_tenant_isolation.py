@@ -82,6 +82,10 @@ NO_ID_ROUTES = {
     "pwa.manifest",
     "pwa.offline",
     "pwa.csrf_token",
+    "pwa.offline_walk",
+    # Lists of the member's own organisation (queries filter by current_org_id).
+    "audits_api.journeys",
+    "audits_api.my_audits",
     "findings_api.openapi",
     # Sync writes name their records by client UUIDs in the JSON body, looked up in
     # the signed-in member's organisation only; tests/integration/sync covers a

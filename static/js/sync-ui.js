@@ -1,0 +1,181 @@
+// The sync indicator (online/offline, waiting items, age of the oldest, "Sync now"),
+// refused items with an export, automatic sync, offline copies and a safe sign-out.
+const outbox = self.PolkuOutbox;
+const T = JSON.parse(document.getElementById("polku-strings")?.textContent || "{}");
+const bar = document.getElementById("sync-status");
+const refusedBox = document.getElementById("sync-rejected");
+const userMeta = document.querySelector("meta[name=polku-user]");
+const PREFETCH_EVERY = 5 * 60 * 1000;
+
+export const fill = (text, values) =>
+  String(text || "").replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
+
+function age(ms) {
+  const minutes = Math.floor(ms / 60000);
+  if (minutes < 1) return T.just_now;
+  if (minutes < 60) return fill(T.minutes, { n: minutes });
+  if (minutes < 48 * 60) return fill(T.hours, { n: Math.floor(minutes / 60) });
+  return fill(T.days, { n: Math.floor(minutes / 1440) });
+}
+
+let persistDenied = false;
+
+async function render() {
+  if (!bar) return;
+  const status = await outbox.status();
+  if (!status.user) { bar.hidden = true; return; }
+  bar.hidden = false;
+  const online = navigator.onLine;
+  bar.classList.toggle("is-offline", !online);
+  bar.dataset.pending = String(status.pending);
+  bar.dataset.state = status.state;
+  const parts = [online ? T.online : T.offline];
+  if (status.pending) {
+    parts.push(fill(T.waiting, { n: status.pending }));
+    parts.push(fill(T.oldest, { age: age(Date.now() - status.oldest) }));
+    if (persistDenied) parts.push(T.storage_warning);
+  } else {
+    parts.push(T.synced);
+  }
+  bar.querySelector(".syncbar__text").textContent = parts.join(" · ");
+  const now = bar.querySelector(".syncbar__now");
+  now.textContent = status.state === "syncing" ? T.syncing : T.sync_now;
+  now.disabled = status.state === "syncing";
+  const signin = bar.querySelector(".syncbar__signin");
+  signin.textContent = T.sign_in;
+  signin.hidden = status.state !== "signin";
+  renderRefused(status.rejected);
+}
+
+function renderRefused(rejected) {
+  if (!refusedBox) return;
+  refusedBox.hidden = rejected.length === 0;
+  if (!rejected.length) return;
+  refusedBox.querySelector(".rejected__title").textContent =
+    fill(T.rejected, { n: rejected.length });
+  refusedBox.querySelector(".rejected__hint").textContent = T.dismiss_hint;
+  const list = refusedBox.querySelector(".rejected__list");
+  list.replaceChildren(...rejected.map((item) => {
+    const li = document.createElement("li");
+    const what = item.body.title || item.body.location || item.kind;
+    li.textContent = `${what}: ${T[item.reason] || item.reason}`;
+    return li;
+  }));
+  refusedBox.querySelector(".rejected__export").textContent = T.export;
+}
+
+function dataUrl(blob) {
+  return new Promise((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.readAsDataURL(blob);
+  });
+}
+
+async function exportRefused() {
+  const { rejected } = await outbox.status();
+  const items = await Promise.all(rejected.map(async (item) => ({
+    ...item, blob: item.blob ? await dataUrl(item.blob) : null,
+  })));
+  const file = new Blob([JSON.stringify({ exported: new Date().toISOString(), items }, null, 2)],
+    { type: "application/json" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(file);
+  link.download = `polku-not-saved-${new Date().toISOString().slice(0, 10)}.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+async function syncNow() {
+  await outbox.sync();
+  await render();
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
+  const type = response.headers.get("Content-Type") || "";
+  if (!response.ok || !type.startsWith("application/json")) throw new Error(url);
+  return response.json();
+}
+
+// Keep the journeys and my open audits on the device, so they can be walked offline.
+async function keepForOffline(force = false) {
+  const key = `polku.prefetched.${userMeta.content}`;
+  if (!navigator.onLine) return;
+  if (!force && Date.now() - Number(localStorage.getItem(key) || 0) < PREFETCH_EVERY) return;
+  const { journeys } = await fetchJson("/api/v1/journeys");
+  for (const journey of journeys) {
+    const known = await outbox.journeys.get(journey.id);
+    if (!known || known.version !== journey.version) {
+      await outbox.journeys.put(await fetchJson(`/api/v1/journeys/${journey.id}`));
+    }
+  }
+  const { items } = await outbox.status();
+  const busy = new Set(items.map((i) => i.audit));
+  const { audits } = await fetchJson("/api/v1/audits");
+  for (const uuid of audits) {
+    if (busy.has(uuid)) continue; // the device's own answers are newer
+    const state = await fetchJson(`/api/v1/audits/${uuid}`);
+    await outbox.audits.put(fromServer(state));
+  }
+  localStorage.setItem(key, String(Date.now()));
+}
+
+function fromServer(state) {
+  return {
+    audit_uuid: state.audit_uuid, server_id: state.id, status: state.status,
+    journey_id: state.journey_id, journey_version: state.journey_version,
+    journey_name: state.journey_name, location: state.location, audit_date: state.audit_date,
+    points: [], from_server: true,
+    touchpoints: state.visits.map((v) => ({
+      position: v.position, stage_name: v.stage_name, name: v.name,
+      expectations: v.expectations, ratings: v.ratings, happened: v.happened || "",
+      emotion: v.emotion, response_seconds: v.response_seconds,
+      server_version: v.version, next_base: v.version,
+    })),
+  };
+}
+
+async function signOut(form) {
+  let status = await outbox.status();
+  if (status.pending && navigator.onLine) { await outbox.sync(); status = await outbox.status(); }
+  if (status.pending && !window.confirm(fill(T.logout_pending, { n: status.pending }))) return;
+  await outbox.forgetDevice();
+  form.submit();
+}
+
+async function start() {
+  if (userMeta) {
+    const previous = await outbox.currentUser();
+    if (previous !== userMeta.content) await outbox.setUser(userMeta.content);
+    outbox.setToken(document.querySelector("meta[name=csrf-token]")?.content);
+  }
+  outbox.onChange(render);
+  bar?.querySelector(".syncbar__now").addEventListener("click", syncNow);
+  refusedBox?.querySelector(".rejected__export").addEventListener("click", exportRefused);
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-signout]");
+    if (!form) return;
+    event.preventDefault();
+    signOut(form);
+  }, true);
+  window.addEventListener("online", syncNow);
+  window.addEventListener("offline", render);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") syncNow();
+  });
+  navigator.serviceWorker?.addEventListener("message", (event) => {
+    if (event.data === "polku-sync") syncNow();
+  });
+  setInterval(() => { if (navigator.onLine) syncNow(); else render(); }, 30_000);
+  if (navigator.storage?.persist) {
+    navigator.storage.persist().then((granted) => { persistDenied = !granted; }).catch(() => {});
+  }
+  await render();
+  await syncNow();
+  if (userMeta) keepForOffline().catch(() => {});
+}
+
+export const ready = start();
+export { keepForOffline };
