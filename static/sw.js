@@ -28,8 +28,11 @@ function networkFirst(request, fallback) {
       caches.open(VERSION).then((cache) => cache.put(request, copy));
     }
     return response;
-  }).catch(() => caches.match(request, { ignoreSearch: true })
-    .then((hit) => hit || caches.match(fallback)));
+  }).catch(() => {
+    // The shell pages vary by language and cookie on the server, but hold no data.
+    const loose = { ignoreSearch: true, ignoreVary: true };
+    return caches.match(request, loose).then((hit) => hit || caches.match(fallback, loose));
+  });
 }
 
 self.addEventListener("fetch", (event) => {

@@ -79,12 +79,20 @@ class FaultProxy(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, upstream_base: str, *, seed: int = 1, fault_rate: float = 0.5):
+    def __init__(
+        self,
+        upstream_base: str,
+        *,
+        seed: int = 1,
+        fault_rate: float = 0.5,
+        faults: tuple[str, ...] = FAULTS[1:],
+    ):
         super().__init__(("127.0.0.1", 0), _Handler)
         parts = urlsplit(upstream_base)
         self.upstream = (parts.hostname, parts.port)
         self.random = random.Random(seed)  # noqa: S311 - test faults, not secrets
         self.fault_rate = fault_rate
+        self.choices = faults
         self.faults: Counter[str] = Counter()
         self.lock = threading.Lock()
 
@@ -101,7 +109,7 @@ class FaultProxy(ThreadingHTTPServer):
             if self.random.random() >= self.fault_rate:
                 fault = "pass"
             else:
-                fault = self.random.choice(FAULTS[1:])
+                fault = self.random.choice(self.choices)
             self.faults[fault] += 1
         return fault
 
