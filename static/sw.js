@@ -7,7 +7,8 @@ const VERSION = "polku-v2";
 const SHELL = ["/offline", "/offline/walk"];
 const PRECACHE = [...SHELL, "/static/css/app.css", "/static/js/app.js",
   "/static/js/idb.js", "/static/js/outbox.js", "/static/js/sync-ui.js",
-  "/static/js/walker.js", "/static/js/downscale.js", "/static/icons/icon-192.png"];
+  "/static/js/walker.js", "/static/js/downscale.js", "/static/js/walk.js",
+  "/static/js/photos.js", "/static/icons/icon-192.png"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(PRECACHE)));
