@@ -57,11 +57,29 @@ function renderRefused(rejected) {
   const list = refusedBox.querySelector(".rejected__list");
   list.replaceChildren(...rejected.map((item) => {
     const li = document.createElement("li");
-    const what = item.body.title || item.body.location || item.kind;
+    const kind = (T.kinds || {})[item.kind] || item.kind;
+    const what = item.body.title ? `${kind} “${item.body.title}”` : kind;
     li.textContent = `${what}: ${T[item.reason] || item.reason}`;
+    if (item.current) li.append(bothVersions(item.body, item.current));
     return li;
   }));
   refusedBox.querySelector(".rejected__export").textContent = T.export;
+}
+
+// A stale edit: show what this device had next to what the server holds now.
+function bothVersions(mine, server) {
+  const table = document.createElement("dl");
+  table.className = "both";
+  const describe = (v) => [Object.values(v.ratings || {}).map((r) => T.ratings[r] || "–")
+    .join(", "), v.happened].filter(Boolean).join(" · ");
+  for (const [label, value] of [[T.this_device, mine], [T.on_server, server]]) {
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = describe(value);
+    table.append(dt, dd);
+  }
+  return table;
 }
 
 function dataUrl(blob) {

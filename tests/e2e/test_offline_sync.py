@@ -8,10 +8,13 @@ sha256 of what it stores and sends.
 from __future__ import annotations
 
 import io
+import json
+import os
 import random
 import time
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -31,7 +34,13 @@ from tests.live.faultproxy import FaultProxy
 
 pytestmark = pytest.mark.e2e
 JOURNEY = "Restaurant visit: dinner for four"
-PHOTOS_PER_POINT = (4, 3, 3)
+SHOTS = os.environ.get("POLKU_SCREENSHOTS")
+
+
+def _shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/offline-{name}.png", full_page=True)
 
 
 @contextmanager
@@ -225,7 +234,9 @@ def test_offline_audit_survives_a_restart_and_syncs_exactly_once(live_app, tmp_p
         context.set_offline(True)
         _start(page, JOURNEY)
         touchpoints = _walk_all(page, points)
+        _shot(page, "touchpoint")
         _hand_in(page)
+        _shot(page, "handed-in")
         expected = 1 + touchpoints + len(points) + len(files) + 1
         assert _pending(page) == expected
         device_sums = sorted(_device_photo_sums(page))
@@ -239,6 +250,7 @@ def test_offline_audit_survives_a_restart_and_syncs_exactly_once(live_app, tmp_p
         _eventually(page, "document.getElementById('sync-status').dataset.pending")
         assert _pending(page) == expected
         assert "Offline" in page.locator("#sync-status").inner_text()
+        _shot(page, "reopened")
         assert _rows(app)["Audit"] == 0
         assert page.evaluate(BACKUP) == expected  # a copy, to replay later
 
@@ -394,3 +406,51 @@ def test_signing_out_with_work_waiting_warns_and_keeps_it_for_its_owner(
     assert len(warnings) == 2
     assert warnings[0].startswith("2 items have not reached the server yet.")
     assert _rows(app)["Audit"] == 0
+
+
+def test_a_stale_edit_is_kept_shown_with_both_versions_and_exportable(
+    live_app, tmp_path
+):
+    app, base = live_app
+    email, _other = _small_org(app)
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        _sign_in(page, base, email)
+        _keep_for_offline(page, base)
+        context.set_offline(True)
+        _start(page)
+        _answer(page)
+        context.set_offline(False)
+        _wait_synced(page)
+        # Meanwhile the same touchpoint is changed elsewhere (another device).
+        with app.app_context():
+            visit = db.session.execute(
+                select(TouchpointVisit).where(TouchpointVisit.position == 0)
+            ).scalar_one()
+            visit.happened = "Edited elsewhere"
+            db.session.commit()
+        page.get_by_label("What actually happened?").fill("Written on this phone")
+        page.locator("#offline-visit button[type=submit]").click()
+        page.locator(".syncbar__now").click()
+        refused = page.locator("#sync-rejected")
+        refused.get_by_text("1 could not be saved").wait_for()
+        shown = refused.inner_text()
+        _shot(page, "refused")
+        with page.expect_download() as download:
+            refused.get_by_role("button", name="Export as a file").click()
+        exported = json.loads(Path(download.value.path()).read_text())
+        assert _pending(page) == 0
+        context.close()
+
+    assert "This touchpoint was changed elsewhere" in shown
+    assert "Written on this phone" in shown and "Edited elsewhere" in shown
+    assert [i["body"]["happened"] for i in exported["items"]] == [
+        "Written on this phone"
+    ]
+    with app.app_context():
+        assert (
+            db.session.execute(
+                select(TouchpointVisit.happened).where(TouchpointVisit.position == 0)
+            ).scalar_one()
+            == "Edited elsewhere"
+        )
