@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.core.db import OrgScopedMixin, utcnow
 from auditapp.core.errors import DomainError
@@ -156,11 +157,14 @@ def handle(
     except DomainError as error:
         _undo(on_failure)
         return error_response(_from_domain(error))
-    except (IntegrityError, OperationalError):
-        # A concurrent duplicate won the unique constraint (or held the lock):
-        # answer as a replay of the winner, or ask the device to retry shortly.
+    except IntegrityError:
+        # A concurrent duplicate won the unique constraint; its receipt is committed.
         _undo(on_failure)
-        return _after_race(req)
+        return _after_race(req, lost_to_a_row=True)
+    except (OperationalError, StaleDataError):
+        # The database was locked, or a concurrent save changed the same row first.
+        _undo(on_failure)
+        return _after_race(req, lost_to_a_row=False)
     response = jsonify(body)
     response.status_code = 201
     return response
@@ -172,7 +176,7 @@ def _undo(on_failure: Callable[[], None] | None) -> None:
         on_failure()
 
 
-def _after_race(req: SyncRequest):
+def _after_race(req: SyncRequest, *, lost_to_a_row: bool):
     try:
         receipt = _find(req.client_uuid)
         if receipt is not None:
@@ -181,6 +185,17 @@ def _after_race(req: SyncRequest):
         return error_response(error)
     except OperationalError:
         db.session.rollback()
+    else:
+        if lost_to_a_row:
+            # The UUID belongs to a record this endpoint did not create (for example
+            # an audit started online): retrying cannot help.
+            return error_response(
+                SyncError(
+                    409,
+                    "uuid_reused",
+                    _("This identifier was already used for different data."),
+                )
+            )
     return error_response(
         SyncError(
             503,

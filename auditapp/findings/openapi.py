@@ -30,7 +30,11 @@ SCHEMAS = {
         },
         current={"type": "object", "description": "the server's state (409 stale)"},
     ),
-    "CsrfToken": _obj(["csrf_token"], csrf_token={"type": "string"}),
+    "CsrfToken": _obj(
+        ["csrf_token", "user"],
+        csrf_token={"type": "string"},
+        user={"type": "string", "description": "the signed-in user's id"},
+    ),
     "JourneyList": _obj(
         ["journeys"],
         journeys={

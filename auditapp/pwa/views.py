@@ -10,7 +10,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 bp = Blueprint("pwa", __name__)
@@ -79,7 +79,8 @@ def csrf_token():
     """Hand the device a fresh CSRF token (after a long time offline, or a 400).
 
     Signed in only: a 401 here tells the device to ask the user to sign in again.
+    `user` tells a page without one (the offline walker) whose data to open.
     """
-    response = jsonify(csrf_token=generate_csrf())
+    response = jsonify(csrf_token=generate_csrf(), user=str(current_user.id))
     response.headers["Cache-Control"] = "no-store"
     return response

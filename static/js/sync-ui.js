@@ -163,12 +163,26 @@ async function signOut(form) {
   form.submit();
 }
 
-async function start() {
+// A page without the user in it (the offline walker) asks the server who is signed
+// in, so that it never opens the previous user's data after someone else signs in.
+async function whoIsSignedIn() {
   if (userMeta) {
-    const previous = await outbox.currentUser();
-    if (previous !== userMeta.content) await outbox.setUser(userMeta.content);
     outbox.setToken(document.querySelector("meta[name=csrf-token]")?.content);
+    return userMeta.content;
   }
+  if (!navigator.onLine) return null;
+  try {
+    const body = await fetchJson("/api/v1/csrf");
+    outbox.setToken(body.csrf_token);
+    return body.user;
+  } catch {
+    return null; // offline or signed out: keep the last user's own work
+  }
+}
+
+async function start() {
+  const user = await whoIsSignedIn();
+  if (user && user !== (await outbox.currentUser())) await outbox.setUser(user);
   outbox.onChange(render);
   bar?.querySelector(".syncbar__now").addEventListener("click", syncNow);
   refusedBox?.querySelector(".rejected__export").addEventListener("click", exportRefused);
@@ -191,9 +205,10 @@ async function start() {
     navigator.storage.persist().then((granted) => { persistDenied = !granted; }).catch(() => {});
   }
   await render();
-  await syncNow();
-  if (userMeta) keepForOffline().catch(() => {});
+  // Not awaited: the page can show the device's data while the outbox is sent.
+  syncNow().then(() => (userMeta ? keepForOffline() : null)).catch(() => {});
 }
 
+// Resolves once the device knows whose data to show.
 export const ready = start();
 export { keepForOffline };

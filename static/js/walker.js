@@ -256,5 +256,5 @@ async function render() {
 }
 
 window.addEventListener("hashchange", () => { render(); window.scrollTo(0, 0); });
-render();
-ready.finally(render); // again once the device knows who is signed in and has synced
+// Only once the device knows who is signed in: never a previous user's audits.
+ready.finally(render);

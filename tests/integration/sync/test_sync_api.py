@@ -14,6 +14,7 @@ from auditapp.core.sync import SyncReceipt
 from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint, Photo
 from auditapp.findings.services import photo_store
+from auditapp.journeys.services import load_journey
 from tests.integration.sync.helpers import (
     audit_body,
     auditor_device,
@@ -359,3 +360,19 @@ def test_someone_elses_uuid_in_another_org_finds_nothing_there(app, client):
         1,
     ]
     assert _count(User) == 2
+
+
+def test_uuid_of_an_audit_started_online_cannot_be_created_again(app, client):
+    device = auditor_device(client)
+    journey = load_journey(device.org_id, device.journey_id)
+    user = db.session.get(User, device.user_id)
+    online = audits.start_audit(journey, auditor=user, audit_date=date.today())
+    db.session.commit()
+
+    response = device.post(
+        "/api/v1/audits", audit_body(device, client_uuid=str(online.client_uuid))
+    )
+
+    assert (response.status_code, response.json["error"]) == (409, "uuid_reused")
+    assert response.json["retryable"] is False
+    assert _count(Audit) == 1
