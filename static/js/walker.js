@@ -21,6 +21,7 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const uuid = () => crypto.randomUUID();
+const day = (iso) => iso && new Date(`${iso}T12:00:00`).toLocaleDateString(document.documentElement.lang);
 
 async function sha256(blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
@@ -49,7 +50,8 @@ async function showHome() {
   const items = await Promise.all(audits.map(async (a) => h("li", { class: "list__item" },
     h("a", { class: "list__link", href: `#a=${a.audit_uuid}` },
       h("strong", { text: a.journey_name }),
-      h("span", { class: "muted", text: [a.audit_date, a.location].filter(Boolean).join(" · ") }),
+      h("span", { class: "muted", text: [day(a.audit_date), a.location].filter(Boolean)
+        .join(" · ") }),
       h("span", { class: "muted", text: fill(T.answered, { a: answered(a), t: total(a) }) }),
       h("span", { class: "badge", text: fill(T.waiting_items,
         { n: (await pendingFor(a.audit_uuid)).length }) })))));

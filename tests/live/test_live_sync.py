@@ -267,3 +267,42 @@ def test_replaying_the_whole_outbox_twice_adds_no_rows(live):
     assert _counts(app) == before
     assert [r[0] for r in replays] == [200] * len(items) * 2
     assert [r[1] for r in replays] == first * 2
+
+
+def test_concurrent_edits_from_one_version_let_exactly_one_win(live):
+    app, base, seeded = live
+    http = _signed_in(base, seeded)
+    audit = _audit(seeded)
+    deliver(http, audit)
+
+    def save(n):
+        item = Item(
+            "/api/v1/visit-saves",
+            {
+                "client_uuid": _uuid(),
+                "audit_uuid": audit.client_uuid,
+                "position": 0,
+                "base_version": 1,
+                "ratings": {"0": "met", "1": "met"},
+                "happened": f"Device {n}",
+            },
+        )
+        for _ in range(40):
+            status, _headers, data = send_once(http, item)
+            if status != 503:
+                return status, json.loads(data)
+        raise AssertionError("still busy")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(save, range(8)))
+
+    statuses = sorted(status for status, _body in answers)
+    stale = [body for status, body in answers if status == 409]
+    assert statuses == [201] + [409] * 7
+    assert {body["error"] for body in stale} == {"stale"}
+    with app.app_context():
+        visit = db.session.execute(
+            select(TouchpointVisit).where(TouchpointVisit.position == 0)
+        ).scalar_one()
+        assert visit.version == 2
+        assert [b["current"]["happened"] for b in stale] == [visit.happened] * 7
