@@ -118,10 +118,17 @@ async function fetchJson(url) {
 }
 
 // Keep the journeys and my open audits on the device, so they can be walked offline.
-async function keepForOffline(force = false) {
-  const key = `polku.prefetched.${userMeta.content}`;
+// The list of open audits is checked on every page (a new one must be there before
+// the network goes); journeys and unchanged audits are refreshed every few minutes.
+async function keepForOffline() {
   if (!navigator.onLine) return;
-  if (!force && Date.now() - Number(localStorage.getItem(key) || 0) < PREFETCH_EVERY) return;
+  const key = `polku.prefetched.${userMeta.content}`;
+  const due = Date.now() - Number(localStorage.getItem(key) || 0) > PREFETCH_EVERY;
+  const { audits } = await fetchJson("/api/v1/audits");
+  for (const uuid of audits) {
+    if (due || !(await outbox.audits.get(uuid))) await keepAudit(uuid);
+  }
+  if (!due) return;
   const { journeys } = await fetchJson("/api/v1/journeys");
   for (const journey of journeys) {
     const known = await outbox.journeys.get(journey.id);
@@ -129,15 +136,15 @@ async function keepForOffline(force = false) {
       await outbox.journeys.put(await fetchJson(`/api/v1/journeys/${journey.id}`));
     }
   }
-  const { items } = await outbox.status();
-  const busy = new Set(items.map((i) => i.audit));
-  const { audits } = await fetchJson("/api/v1/audits");
-  for (const uuid of audits) {
-    if (busy.has(uuid)) continue; // the device's own answers are newer
-    const state = await fetchJson(`/api/v1/audits/${uuid}`);
-    await outbox.audits.put(fromServer(state));
-  }
   localStorage.setItem(key, String(Date.now()));
+}
+
+// Store the server's copy of one audit, unless the device has unsent work for it
+// (the device's own answers are newer).
+export async function keepAudit(uuid) {
+  const { items } = await outbox.status();
+  if (items.some((i) => i.audit === uuid)) return;
+  await outbox.audits.put(fromServer(await fetchJson(`/api/v1/audits/${uuid}`)));
 }
 
 function fromServer(state) {

@@ -454,3 +454,45 @@ def test_a_stale_edit_is_kept_shown_with_both_versions_and_exportable(
             ).scalar_one()
             == "Edited elsewhere"
         )
+
+
+def test_audit_started_online_is_walked_on_offline_without_a_conflict(
+    live_app, tmp_path
+):
+    app, base = live_app
+    email, _other = _small_org(app)
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        _sign_in(page, base, email)
+        page.goto(f"{base}/audits/new")
+        page.get_by_label("Location or site").fill("Kamppi")
+        page.get_by_role("button", name="Start walking").click()
+        page.wait_for_url("**/visits/*")
+        page.locator("fieldset.expect").first.locator("label.rating--met").click()
+        page.locator(".save-state", has_text="Saved").wait_for()
+        _eventually(  # the device's copy follows the autosave (version 2)
+            page,
+            "PolkuOutbox.audits.all().then((a) => a.length === 1 &&"
+            " a[0].touchpoints[0].server_version === 2)",
+        )
+        _keep_for_offline(page, base)
+
+        context.set_offline(True)
+        page.locator("[data-offline-audits] li a").first.click()
+        page.get_by_role("link", name="Touchpoint 1").click()
+        assert page.locator("input[name=r0][value=met]").is_checked()
+        page.locator("input[name=r1][value=not_met]").check()
+        page.get_by_label("What actually happened?").fill("Finished in the basement")
+        page.locator("#offline-visit button[type=submit]").click()
+        page.get_by_text("Saved on this device").wait_for()
+        context.set_offline(False)
+        _wait_synced(page)
+        refused = page.evaluate("PolkuOutbox.status().then((s) => s.rejected.length)")
+        context.close()
+
+    assert refused == 0
+    with app.app_context():
+        visit = db.session.execute(
+            select(TouchpointVisit).where(TouchpointVisit.position == 0)
+        ).scalar_one()
+        assert (visit.version, visit.happened) == (3, "Finished in the basement")
