@@ -52,7 +52,13 @@ def playwright():
         yield pw
 
 
-def _phone(pw, profile):
+#: Safari/iOS have no Background Sync: take it away to show sync does not need it.
+NO_BACKGROUND_SYNC = (
+    "delete window.SyncManager; delete ServiceWorkerRegistration.prototype.sync;"
+)
+
+
+def _phone(pw, profile, *, background_sync=True):
     """Open the persistent phone profile (what survives closing the browser)."""
     context = pw.chromium.launch_persistent_context(
         str(profile),
@@ -65,6 +71,8 @@ def _phone(pw, profile):
         locale="en-GB",
     )
     context.set_default_timeout(20_000)
+    if not background_sync:
+        context.add_init_script(NO_BACKGROUND_SYNC)
     return context, context.pages[0] if context.pages else context.new_page()
 
 
@@ -228,7 +236,7 @@ def test_offline_audit_survives_a_restart_and_syncs_exactly_once(live_app, tmp_p
     profile = tmp_path / "profile"
 
     with playwright() as pw:
-        context, page = _phone(pw, profile)
+        context, page = _phone(pw, profile, background_sync=False)
         _sign_in(page, base, auditor.email, auditor.password)
         _keep_for_offline(page, base, journeys=3)
         context.set_offline(True)
@@ -243,9 +251,10 @@ def test_offline_audit_survives_a_restart_and_syncs_exactly_once(live_app, tmp_p
         context.close()
 
         # Reopen with the network still off: everything is still there.
-        context, page = _phone(pw, profile)
+        context, page = _phone(pw, profile, background_sync=False)
         context.set_offline(True)
         page.goto(f"{base}/offline/walk")
+        assert page.evaluate("typeof SyncManager") == "undefined"
         page.locator("[data-offline-audits] li").first.wait_for()
         _eventually(page, "document.getElementById('sync-status').dataset.pending")
         assert _pending(page) == expected
