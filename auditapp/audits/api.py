@@ -7,6 +7,8 @@ device that is offline has none.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,8 +26,12 @@ from auditapp.audits.models import (
 from auditapp.audits.serialise import audit_state, journey_snapshot, visit_state
 from auditapp.core import payload as p
 from auditapp.core.sync import SyncError, SyncRequest, error_response, handle
-from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404
-from auditapp.core.tenancy import require_role as _require_role
+from auditapp.core.tenancy import (
+    Role,
+    current_org_id,
+    get_in_org_or_404,
+    require_role,
+)
 from auditapp.extensions import db
 from auditapp.journeys.models import Journey, Persona
 from auditapp.journeys.services import load_journey
@@ -40,7 +46,7 @@ MAX_ANSWERS = 500
 @login_required
 def _signed_in():
     """Every endpoint needs a member; without one it answers 401 JSON."""
-    _require_role(Role.AUDITOR)
+    require_role(Role.AUDITOR)
 
 
 @bp.get("/journeys")
@@ -72,19 +78,18 @@ def journey(journey_id: int):
 
 
 def audit_by_uuid(raw: str) -> Audit:
-    """Return an audit of this organisation that the member may see, or abort 404."""
-    client_uuid = _uuid_or_404(raw)
+    """Return an audit of this organisation that the member may see, or abort 404.
+
+    A malformed UUID answers exactly like a missing or foreign one.
+    """
+    try:
+        client_uuid = uuid.UUID(raw)
+    except ValueError:
+        abort(404)
     audit = services.audit_by_client_uuid(current_org_id(), client_uuid)
     if audit is None or not can_see(audit):
         abort(404)
     return audit
-
-
-def _uuid_or_404(raw: str):
-    try:
-        return p.uuid_field({"u": raw}, "u")
-    except SyncError:
-        abort(404)
 
 
 @bp.get("/audits/<audit_uuid>")

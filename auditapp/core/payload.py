@@ -32,13 +32,9 @@ def uuid_field(data: dict, name: str) -> uuid.UUID:
     """Return a UUID field (canonical text form)."""
     value = data.get(name)
     try:
-        return uuid.UUID(value) if isinstance(value, str) else _raise()
-    except ValueError:
+        return uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
         raise invalid(name, _("must be a UUID")) from None
-
-
-def _raise():
-    raise ValueError
 
 
 def int_field(
@@ -75,8 +71,8 @@ def date_field(data: dict, name: str) -> date:
     """Return an ISO date field (YYYY-MM-DD)."""
     value = data.get(name)
     try:
-        parsed = date.fromisoformat(value) if isinstance(value, str) else _raise()
-    except ValueError:
+        parsed = date.fromisoformat(value)
+    except (TypeError, ValueError):
         raise invalid(name, _("must be a date YYYY-MM-DD")) from None
     if not 2000 <= parsed.year <= 2100:
         raise invalid(name, _("must be between 2000 and 2100"))
