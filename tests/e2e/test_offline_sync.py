@@ -505,3 +505,43 @@ def test_audit_started_online_is_walked_on_offline_without_a_conflict(
             select(TouchpointVisit).where(TouchpointVisit.position == 0)
         ).scalar_one()
         assert (visit.version, visit.happened) == (3, "Finished in the basement")
+
+
+def test_browser_closed_in_the_middle_of_a_sync_loses_and_doubles_nothing(
+    live_app, tmp_path
+):
+    app, base = live_app
+    email, _other = _small_org(app)
+    files = [_photo(tmp_path / f"k{n}.jpg", n) for n in range(2)]
+    profile = tmp_path / "profile"
+    with (
+        FaultProxy(base, fault_rate=1.0, faults=("slow",)) as proxy,
+        playwright() as pw,
+    ):
+        context, page = _phone(pw, profile)
+        _sign_in(page, proxy.base, email)
+        _keep_for_offline(page, proxy.base)
+        context.set_offline(True)
+        _start(page)
+        _walk_all(page, [("Lift", files)])
+        items = _pending(page)
+        context.set_offline(False)  # the sync starts; every request takes 1.5 s
+        page.wait_for_timeout(2_500)
+        context.close()  # killed with a request in flight
+        in_between = _rows(app)
+
+        proxy.fault_rate = 0.0
+        context, page = _phone(pw, profile)
+        _sign_in(page, proxy.base, email)  # the session cookie died with the browser
+        page.goto(f"{proxy.base}/offline/walk")
+        _wait_synced(page)
+        context.close()
+
+    assert 0 < in_between["SyncReceipt"] < items
+    assert _rows(app) == {
+        "Audit": 1,
+        "TouchpointVisit": 2,
+        "FrictionPoint": 1,
+        "Photo": 2,
+        "SyncReceipt": items,
+    }

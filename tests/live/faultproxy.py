@@ -11,11 +11,15 @@ from __future__ import annotations
 import http.client
 import random
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 FAULTS = ("pass", "drop_after_commit", "error_500", "captive_html", "login_redirect")
+#: Not in the random mix: hold the request a while, then pass it on (slow network).
+SLOW = "slow"
+SLOW_SECONDS = 1.5
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade"}
 CAPTIVE = b"<!doctype html><title>Wi-Fi</title><p>Accept the terms to continue.</p>"
 
@@ -42,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(200, CAPTIVE, "text/html")
         if fault == "login_redirect":
             return self._answer(302, b"", "text/html", {"Location": "/login"})
+        if fault == SLOW:
+            time.sleep(SLOW_SECONDS)
         status, headers, data = self._forward(body)
         if fault == "drop_after_commit":
             self.close_connection = True
