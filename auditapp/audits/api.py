@@ -104,7 +104,9 @@ def create_audit():
     """Start an audit with the device's UUID (idempotent)."""
     try:
         data = p.json_body()
-        req = SyncRequest(p.uuid_field(data, "client_uuid"), "audit", data)
+        req = SyncRequest(
+            p.uuid_field(data, "client_uuid"), "audit", data, p.device_time(data)
+        )
         fields = {
             "journey_id": p.int_field(data, "journey_id", low=1),
             "journey_version": p.int_field(data, "journey_version", low=1),
@@ -155,7 +157,9 @@ def save_visit():
     """Store one touchpoint screen's answers, based on a known version (idempotent)."""
     try:
         data = p.json_body()
-        req = SyncRequest(p.uuid_field(data, "client_uuid"), "visit_save", data)
+        req = SyncRequest(
+            p.uuid_field(data, "client_uuid"), "visit_save", data, p.device_time(data)
+        )
         target = (p.uuid_field(data, "audit_uuid"), p.int_field(data, "position"))
         base_version = p.int_field(data, "base_version", low=1)
         visit_input = _visit_input(data)
@@ -231,7 +235,9 @@ def submit():
     """Hand an audit in for review (idempotent by the submission's UUID)."""
     try:
         data = p.json_body()
-        req = SyncRequest(p.uuid_field(data, "client_uuid"), "submission", data)
+        req = SyncRequest(
+            p.uuid_field(data, "client_uuid"), "submission", data, p.device_time(data)
+        )
         audit_uuid = p.uuid_field(data, "audit_uuid")
     except SyncError as error:
         return error_response(error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import request
@@ -97,3 +97,19 @@ def choice_field(data: dict, name: str, choices: set[Any], *, optional=False) ->
             ),
         )
     return value
+
+
+def device_time(data: dict, name: str = "captured_at") -> datetime | None:
+    """Return the device's capture time (ISO 8601 with an offset), or None.
+
+    A device clock can be days off (reliability.md 41): the value is kept for
+    review, never used for ordering, and anything unreadable is simply dropped.
+    """
+    value = data.get(name)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None or not 1970 <= parsed.year <= 2200:
+        return None
+    return parsed.astimezone(UTC)

@@ -46,7 +46,10 @@ class SyncReceipt(OrgScopedMixin, db.Model):
     #: Checksum of the canonical payload, to tell a retry from a reused UUID
     payload_sha256: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+    #: The server's clock when the record arrived: ordering and conflicts use this
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The device's clock when the record was captured; kept, never trusted
+    captured_at_device: Mapped[datetime | None]
 
 
 class SyncError(Exception):
@@ -95,6 +98,7 @@ class SyncRequest:
     client_uuid: uuid.UUID
     kind: str
     payload: dict
+    captured_at_device: datetime | None = None
 
 
 def _find(client_uuid: uuid.UUID) -> SyncReceipt | None:
@@ -148,6 +152,7 @@ def handle(
                 user_id=current_user.id,
                 payload_sha256=payload_digest(req.payload),
                 body=json.dumps(body),
+                captured_at_device=req.captured_at_device,
             )
         )
         db.session.commit()

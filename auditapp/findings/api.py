@@ -45,7 +45,12 @@ def create_friction_point():
     require_role(Role.AUDITOR)
     try:
         data = p.json_body()
-        req = SyncRequest(p.uuid_field(data, "client_uuid"), "friction_point", data)
+        req = SyncRequest(
+            p.uuid_field(data, "client_uuid"),
+            "friction_point",
+            data,
+            p.device_time(data),
+        )
         fields = {
             "audit_uuid": p.uuid_field(data, "audit_uuid"),
             "position": p.int_field(data, "position"),
@@ -110,7 +115,9 @@ def upload_photo():
         point_uuid = p.uuid_field(form, "friction_point_uuid")
         # Same photo for the same friction point = a retry, whatever else came along.
         data = {"friction_point_uuid": str(point_uuid), "source_sha256": source_sha256}
-        req = SyncRequest(p.uuid_field(form, "client_uuid"), "photo", data)
+        req = SyncRequest(
+            p.uuid_field(form, "client_uuid"), "photo", data, p.device_time(form)
+        )
         if form.get("sha256") not in (None, "", source_sha256):
             # The body was cut or changed on the way: refuse it, the device retries.
             raise SyncError(

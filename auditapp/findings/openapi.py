@@ -9,6 +9,11 @@ UUID = {"type": "string", "format": "uuid"}
 ID = {"type": "integer", "minimum": 1}
 POSITION = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 RATING = {"enum": ["exceeded", "met", "partly", "not_met", "na", None]}
+CAPTURED_AT = {
+    "type": "string",
+    "format": "date-time",
+    "description": "the device's clock when captured; kept for review, not trusted",
+}
 
 
 def _obj(required: list[str], **properties) -> dict:
@@ -95,6 +100,7 @@ SCHEMAS = {
     "AuditCreate": _obj(
         ["client_uuid", "journey_id", "journey_version", "audit_date"],
         client_uuid=UUID,
+        captured_at=CAPTURED_AT,
         journey_id=ID,
         journey_version=ID,
         persona_id={"type": ["integer", "null"], "minimum": 1},
@@ -104,6 +110,7 @@ SCHEMAS = {
     "VisitSave": _obj(
         ["client_uuid", "audit_uuid", "position", "base_version", "ratings"],
         client_uuid=UUID,
+        captured_at=CAPTURED_AT,
         audit_uuid=UUID,
         position=POSITION,
         base_version=ID,
@@ -127,6 +134,7 @@ SCHEMAS = {
     "FrictionPointCreate": _obj(
         ["client_uuid", "audit_uuid", "position", "title", "severity"],
         client_uuid=UUID,
+        captured_at=CAPTURED_AT,
         audit_uuid=UUID,
         position=POSITION,
         answer_position={"type": ["integer", "null"], "minimum": 0},
@@ -144,6 +152,7 @@ SCHEMAS = {
     "PhotoUpload": _obj(
         ["client_uuid", "friction_point_uuid", "photo"],
         client_uuid=UUID,
+        captured_at=CAPTURED_AT,
         friction_point_uuid=UUID,
         sha256={"type": "string", "description": "sha256 of the file as sent"},
         photo={"type": "string", "format": "binary"},
@@ -158,7 +167,10 @@ SCHEMAS = {
         size={"type": "integer"},
     ),
     "Submission": _obj(
-        ["client_uuid", "audit_uuid"], client_uuid=UUID, audit_uuid=UUID
+        ["client_uuid", "audit_uuid"],
+        client_uuid=UUID,
+        captured_at=CAPTURED_AT,
+        audit_uuid=UUID,
     ),
     "SubmissionAck": _obj(
         ["client_uuid", "audit_uuid", "id", "status"],

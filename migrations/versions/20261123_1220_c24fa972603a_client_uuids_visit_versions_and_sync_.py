@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('payload_sha256', sa.String(length=64), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('captured_at_device', sa.DateTime(), nullable=True),
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], name=op.f('fk_sync_receipt_org_id_organisation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sync_receipt_user_id_user'), ondelete='SET NULL'),

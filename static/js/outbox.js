@@ -63,7 +63,10 @@
   async function enqueue(kind, path, body, { blob = null, audit = null } = {}) {
     const db = await database();
     if (!db) throw new Error("nobody is signed in on this device");
-    const item = { kind, path, body, blob, audit, created: Date.now(), attempts: 0, lastError: "" };
+    const created = Date.now();
+    // The device's clock travels along for review; the server orders by its own.
+    body = { captured_at: new Date(created).toISOString(), ...body };
+    const item = { kind, path, body, blob, audit, created, attempts: 0, lastError: "" };
     item.seq = await IDB.put(db, "outbox", item);
     announce();
     askBackgroundSync();

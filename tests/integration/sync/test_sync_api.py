@@ -376,3 +376,29 @@ def test_uuid_of_an_audit_started_online_cannot_be_created_again(app, client):
     assert (response.status_code, response.json["error"]) == (409, "uuid_reused")
     assert response.json["retryable"] is False
     assert _count(Audit) == 1
+
+
+def test_device_clock_is_kept_for_review_and_never_trusted(app, client):
+    device = auditor_device(client)
+    skews = {
+        "ahead": "2031-01-01T09:00:00+02:00",
+        "behind": "2025-11-23T10:00:00Z",
+        "no zone": "2026-11-23T10:00:00",
+        "nonsense": "yesterday",
+    }
+    bodies = {k: audit_body(device, captured_at=v) for k, v in skews.items()}
+
+    statuses = {
+        k: device.post("/api/v1/audits", b).status_code for k, b in bodies.items()
+    }
+
+    receipts = {
+        str(r.client_uuid): r for r in db.session.execute(select(SyncReceipt)).scalars()
+    }
+    kept = {k: receipts[b["client_uuid"]].captured_at_device for k, b in bodies.items()}
+    assert statuses == dict.fromkeys(skews, 201)  # flagged by the data, not refused
+    assert kept["ahead"].isoformat() == "2031-01-01T07:00:00+00:00"
+    assert kept["behind"].isoformat() == "2025-11-23T10:00:00+00:00"
+    assert (kept["no zone"], kept["nonsense"]) == (None, None)
+    received = sorted(r.received_at for r in receipts.values())
+    assert received[-1] - received[0] < timedelta(minutes=1)
