@@ -38,6 +38,9 @@ async function render() {
     parts.push(T.synced);
   }
   bar.querySelector(".syncbar__text").textContent = parts.join(" · ");
+  const live = bar.querySelector(".syncbar__live");
+  const headline = [parts[0], status.pending ? parts[1] : parts[parts.length - 1]].join(" · ");
+  if (live.textContent !== headline) live.textContent = headline;
   const now = bar.querySelector(".syncbar__now");
   now.textContent = status.state === "syncing" ? T.syncing : T.sync_now;
   now.disabled = status.state === "syncing";

@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lighthouse", default=shutil.which("lighthouse") or "")
+    parser.add_argument(
+        "--page", choices=("touchpoint", "walker"), default="touchpoint"
+    )
     args = parser.parse_args(argv)
     if not args.lighthouse:
         print("lighthouse not found: npm i -g lighthouse, or pass --lighthouse PATH")
@@ -66,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
             runs = [
                 run_once(
                     args.lighthouse,
-                    f"{base}/visits/{visit_id}",
+                    f"{base}/visits/{visit_id}"
+                    if args.page == "touchpoint"
+                    else f"{base}/offline/walk",
                     http.cookie_header(),
                     Path(tmp) / f"lh-{n}.json",
                 )
@@ -74,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
     for category in CATEGORIES:
         scores = [r[category] for r in runs]
-        print(f"Lighthouse {category}: median {statistics.median(scores)} of {scores}")
+        median = statistics.median(scores)
+        print(f"Lighthouse {args.page} {category}: median {median} of {scores}")
     return 0
 
 
