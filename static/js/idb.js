@@ -28,7 +28,22 @@
         }
       }
     };
-    return request(req);
+    return request(req).then((db) => {
+      // Let a delete (sign-out) or an upgrade in another tab or the worker proceed.
+      db.onversionchange = () => db.close();
+      return db;
+    });
+  }
+
+  // Delete a database; resolve even if another connection holds it open (the delete
+  // then completes as soon as that connection closes).
+  function drop(name) {
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.deleteDatabase(name);
+      req.onsuccess = () => resolve();
+      req.onblocked = () => resolve();
+      req.onerror = () => reject(req.error);
+    });
   }
 
   // Run fn(store, ...) inside one transaction over `stores`; resolve when it commits.
@@ -49,6 +64,6 @@
     put: (db, store, value) => run(db, store, "readwrite", (s) => s.put(value)),
     del: (db, store, key) => run(db, store, "readwrite", (s) => s.delete(key)),
     clear: (db, store) => run(db, store, "readwrite", (s) => s.clear()),
-    drop: (name) => request(indexedDB.deleteDatabase(name)),
+    drop,
   };
 })(self);

@@ -526,7 +526,11 @@ def test_browser_closed_in_the_middle_of_a_sync_loses_and_doubles_nothing(
         _walk_all(page, [("Lift", files)])
         items = _pending(page)
         context.set_offline(False)  # the sync starts; every request takes 1.5 s
-        page.wait_for_timeout(2_500)
+        deadline = time.monotonic() + 30
+        while _rows(app)["SyncReceipt"] == 0:  # the first item is in
+            assert time.monotonic() < deadline, "the sync never started"
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(300)  # the next request is on its way
         context.close()  # killed with a request in flight
         in_between = _rows(app)
 
