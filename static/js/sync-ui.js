@@ -177,7 +177,8 @@ async function signOut(form) {
 // in, so that it never opens the previous user's data after someone else signs in.
 async function whoIsSignedIn() {
   if (userMeta) {
-    outbox.setToken(document.querySelector("meta[name=csrf-token]")?.content);
+    // Any form on the page carries the session's token (the sign-out form always).
+    outbox.setToken(document.querySelector("input[name=csrf_token]")?.value);
     return userMeta.content;
   }
   if (!navigator.onLine) return null;
