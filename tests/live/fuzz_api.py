@@ -60,7 +60,8 @@ def main(max_examples: int = 25, seed_value: int = 4) -> int:
                 "-H",
                 f"X-CSRFToken: {client.token}",
             ]
-            return subprocess.run(command, check=False, timeout=900).returncode
+            # Run in the temp folder: schemathesis leaves a .schemathesis/ cache behind.
+            return subprocess.run(command, check=False, timeout=900, cwd=tmp).returncode
 
 
 if __name__ == "__main__":
