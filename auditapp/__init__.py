@@ -62,10 +62,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from auditapp.audits.api import bp as audits_api_bp
     from auditapp.audits.views import bp as audits_bp
     from auditapp.auth.views import admin_bp
     from auditapp.auth.views import bp as auth_bp
     from auditapp.development.views import bp as development_bp
+    from auditapp.findings.api import bp as findings_api_bp
     from auditapp.findings.views import bp as findings_bp
     from auditapp.findings.walk import bp as walk_bp
     from auditapp.journeys import item_views  # noqa: F401 - adds routes to journeys
@@ -81,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
         audits_bp,
         walk_bp,
         findings_bp,
+        audits_api_bp,
+        findings_api_bp,
         development_bp,
         pwa_bp,
     )

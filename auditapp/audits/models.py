@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auditapp.core.db import OrgScopedMixin, enum_column, utcnow
@@ -77,7 +78,12 @@ RATING_LABELS = {
 class Audit(OrgScopedMixin, db.Model):
     """One walk of a journey by an auditor, pinned to the version it began from."""
 
+    # A device that retries must never create a second audit (reliability.md I2).
+    __table_args__ = (UniqueConstraint("org_id", "client_uuid"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Made by the device that started the audit (offline), or here when online
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
     # RESTRICT: a journey that has audits cannot be deleted, only archived.
     journey_id: Mapped[int] = mapped_column(
         ForeignKey("journey.id", ondelete="RESTRICT"), index=True
@@ -122,6 +128,11 @@ class TouchpointVisit(OrgScopedMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Increases with every save; an offline edit names the version it started from.
+    #: The mapper checks it in each UPDATE, so two concurrent saves cannot both win.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     audit_id: Mapped[int] = mapped_column(
         ForeignKey("audit.id", ondelete="CASCADE"), index=True
     )

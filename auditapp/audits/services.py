@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,6 +34,7 @@ def start_audit(
     persona: Persona | None = None,
     location: str = "",
     audit_date: date,
+    client_uuid: uuid.UUID | None = None,
 ) -> Audit:
     """Start an audit of a journey (stages, touchpoints, expectations loaded).
 
@@ -46,6 +48,7 @@ def start_audit(
         raise DomainError(_("This journey has no expectations to check yet."))
     audit = Audit(
         org_id=journey.org_id,
+        client_uuid=client_uuid or uuid.uuid4(),
         journey_id=journey.id,
         journey_version=journey.version,
         journey_name=journey.name,
@@ -97,6 +100,30 @@ def load_audit(org_id: int, audit_id: int) -> Audit | None:
     ).scalar_one_or_none()
 
 
+def audit_by_client_uuid(org_id: int, client_uuid: uuid.UUID) -> Audit | None:
+    """Return the organisation's audit that a device created with this UUID."""
+    return db.session.execute(
+        select(Audit).where(Audit.org_id == org_id, Audit.client_uuid == client_uuid)
+    ).scalar_one_or_none()
+
+
+def open_audit_uuids(org_id: int, auditor_id: int) -> list[str]:
+    """Return the UUIDs of an auditor's audits that are still open for answers."""
+    editable = [s for s in AuditStatus if s.editable]
+    return [
+        str(u)
+        for u in db.session.execute(
+            select(Audit.client_uuid)
+            .where(
+                Audit.org_id == org_id,
+                Audit.auditor_id == auditor_id,
+                Audit.status.in_(editable),
+            )
+            .order_by(Audit.id)
+        ).scalars()
+    ]
+
+
 def check_can_edit(audit: Audit, actor: User) -> None:
     """Raise unless `actor` is this audit's auditor and it is still open for answers."""
     if audit.auditor_id != actor.id:
@@ -115,12 +142,27 @@ class VisitInput:
     response_seconds: int | None = None
 
 
-def save_visit(visit: TouchpointVisit, audit: Audit, *, data: VisitInput, actor: User):
-    """Store the answers and notes of one touchpoint.
+class StaleEdit(Conflict):
+    """An edit made from an older version of the visit than the one stored."""
+
+
+def save_visit(
+    visit: TouchpointVisit,
+    audit: Audit,
+    *,
+    data: VisitInput,
+    actor: User,
+    base_version: int | None = None,
+):
+    """Store the answers and notes of one touchpoint and bump its version.
 
     Only the visit's own answers are touched; ids of other answers are ignored.
+    An edit that names the version it was based on (a device that was offline)
+    raises StaleEdit when the visit has changed since.
     """
     check_can_edit(audit, actor)
+    if base_version is not None and base_version != visit.version:
+        raise StaleEdit(_("This touchpoint was changed elsewhere in the meantime."))
     now = utcnow()
     for answer in visit.answers:
         if answer.id in data.ratings and answer.rating != data.ratings[answer.id]:
@@ -129,7 +171,7 @@ def save_visit(visit: TouchpointVisit, audit: Audit, *, data: VisitInput, actor:
     visit.happened = data.happened
     visit.emotion = data.emotion
     visit.response_seconds = data.response_seconds
-    visit.updated_at = now
+    visit.updated_at = now  # the mapper bumps `version` with this UPDATE
     db.session.flush()
 
 

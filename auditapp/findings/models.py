@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auditapp.core.db import OrgScopedMixin, utcnow
@@ -44,9 +45,12 @@ class FrictionPoint(OrgScopedMixin, db.Model):
 
     __table_args__ = (
         CheckConstraint("severity BETWEEN 1 AND 4", name="severity_range"),
+        UniqueConstraint("org_id", "client_uuid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Made by the device that logged it, or here when logged online
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
     audit_id: Mapped[int] = mapped_column(
         ForeignKey("audit.id", ondelete="CASCADE"), index=True
     )
@@ -77,7 +81,11 @@ class FrictionPoint(OrgScopedMixin, db.Model):
 class Photo(OrgScopedMixin, db.Model):
     """A normalised photo of a friction point: stored files plus their checksums."""
 
+    __table_args__ = (UniqueConstraint("org_id", "client_uuid"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Made by the device that took it, or here for a plain form upload
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
     friction_point_id: Mapped[int] = mapped_column(
         ForeignKey("friction_point.id", ondelete="CASCADE"), index=True
     )
@@ -86,6 +94,10 @@ class Photo(OrgScopedMixin, db.Model):
     content_type: Mapped[str] = mapped_column(String(50), default="image/jpeg")
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    #: Checksum of the bytes as the device sent them (before normalisation)
+    source_sha256: Mapped[str] = mapped_column(
+        String(64), default="", server_default=""
+    )
     width: Mapped[int]
     height: Mapped[int]
     thumb_key: Mapped[str] = mapped_column(String(100), unique=True)

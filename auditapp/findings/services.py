@@ -7,6 +7,7 @@ Photo files are written before the row; a view whose commit fails calls
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from pathlib import Path
 
 from flask import current_app
@@ -39,6 +40,7 @@ def log_friction_point(
     description: str,
     severity: Severity,
     answer: Answer | None = None,
+    client_uuid: uuid.UUID | None = None,
 ) -> FrictionPoint:
     """Record a friction point at a touchpoint, optionally tied to one expectation.
 
@@ -49,6 +51,7 @@ def log_friction_point(
         answer = None  # an expectation of another touchpoint: ignore, never trust
     point = FrictionPoint(
         org_id=audit.org_id,
+        client_uuid=client_uuid or uuid.uuid4(),
         audit_id=audit.id,
         visit_id=visit.id,
         answer_id=answer.id if answer else None,
@@ -108,10 +111,14 @@ def attach_photo(
     uploader: User,
     filename: str,
     store: PhotoStore,
+    client_uuid: uuid.UUID | None = None,
+    source_sha256: str = "",
 ) -> Photo:
     """Store a normalised photo's files and add its row.
 
     The files are fsynced and renamed into place before the row is flushed.
+    `source_sha256` is the checksum of the bytes the device sent, kept so that the
+    device can verify its photo arrived.
     """
     check_can_edit(audit, uploader)
     count = db.session.execute(
@@ -129,6 +136,8 @@ def attach_photo(
         keys.append(store.save(photo.original, suffix=_suffix(photo.source_format)))
     row = Photo(
         org_id=audit.org_id,
+        client_uuid=client_uuid or uuid.uuid4(),
+        source_sha256=source_sha256,
         friction_point_id=point.id,
         key=keys[0],
         size=len(photo.display.data),

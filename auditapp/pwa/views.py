@@ -10,6 +10,8 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 bp = Blueprint("pwa", __name__)
 
@@ -56,4 +58,29 @@ def offline():
     response = current_app.make_response(render_template("pwa/offline.html"))
     # Cached by the worker itself; safe because it holds no one's data.
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline/walk")
+def offline_walk():
+    """The offline walker: a shell that renders audits kept on the device.
+
+    It holds no one's data (that lives in the device's IndexedDB, per user), so the
+    worker may cache it and serve it with the network off.
+    """
+    response = current_app.make_response(render_template("pwa/walk.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/api/v1/csrf")
+@login_required
+def csrf_token():
+    """Hand the device a fresh CSRF token (after a long time offline, or a 400).
+
+    Signed in only: a 401 here tells the device to ask the user to sign in again.
+    `user` tells a page without one (the offline walker) whose data to open.
+    """
+    response = jsonify(csrf_token=generate_csrf(), user=str(current_user.id))
+    response.headers["Cache-Control"] = "no-store"
     return response

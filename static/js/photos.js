@@ -2,34 +2,7 @@
 // own progress bar. The server still normalises every photo (old phones send
 // originals). Without JavaScript the form posts the files as they are.
 
-const LONG_EDGE = 1600;
-const QUALITY = 0.82;
-
-async function downscale(file) {
-  if (!("createImageBitmap" in window)) return file;
-  try {
-    const probe = await createImageBitmap(file, { imageOrientation: "from-image" });
-    const scale = Math.min(1, LONG_EDGE / Math.max(probe.width, probe.height));
-    const width = Math.round(probe.width * scale);
-    const height = Math.round(probe.height * scale);
-    probe.close();
-    const bitmap = await createImageBitmap(file, {
-      imageOrientation: "from-image", resizeWidth: width, resizeHeight: height,
-      resizeQuality: "high",
-    });
-    const canvas = document.createElement("canvas");
-    canvas.width = width;
-    canvas.height = height;
-    canvas.getContext("2d").drawImage(bitmap, 0, 0);
-    bitmap.close();
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", QUALITY));
-    if (!blob || blob.size >= file.size) return file;
-    const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
-    return new File([blob], name, { type: "image/jpeg" });
-  } catch {
-    return file; // the server decides (and explains) what it cannot read
-  }
-}
+import { downscale } from "./downscale.js";
 
 function upload(url, file, csrfToken, onProgress) {
   return new Promise((resolve) => {

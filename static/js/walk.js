@@ -1,6 +1,8 @@
 // Touchpoint screen: save every answer as it is given, show progress, run the timer.
 // Without JavaScript the same form posts normally with "Save and continue".
 
+import { keepAudit } from "./sync-ui.js";
+
 const form = document.querySelector("form[data-autosave=on]");
 
 function setState(text) {
@@ -37,6 +39,9 @@ async function save() {
     if (response.ok && body && body.ok) {
       setState(form.dataset.saved);
       updateProgress(body);
+      // The device's offline copy must know the new version, or an offline edit of
+      // this touchpoint later would be refused as stale.
+      keepAudit(form.dataset.auditUuid).catch(() => {});
     } else {
       setState(form.dataset.failed);
     }

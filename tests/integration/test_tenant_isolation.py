@@ -46,6 +46,7 @@ ID_ARGS = {
     "point_id": "friction_point",
     "photo_id": "photo",
     "dev_item_id": "development_item",
+    "audit_uuid": "audit_uuid",
 }
 #: `<kind>/<item_id>` routes: each kind names the object whose id fills item_id.
 ITEM_KINDS = {
@@ -83,6 +84,20 @@ NO_ID_ROUTES = {
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.offline",
+    "pwa.csrf_token",
+    "pwa.offline_walk",
+    # Lists of the member's own organisation (queries filter by current_org_id).
+    "audits_api.journeys",
+    "audits_api.my_audits",
+    "findings_api.openapi",
+    # Sync writes name their records by client UUIDs in the JSON body, looked up in
+    # the signed-in member's organisation only; tests/integration/sync covers a
+    # foreign org's UUIDs there.
+    "audits_api.create_audit",
+    "audits_api.save_visit",
+    "audits_api.submit",
+    "findings_api.create_friction_point",
+    "findings_api.upload_photo",
 }
 
 #: Form fields every POST route could want, so a 404 is not a 400/422 in disguise.
@@ -123,7 +138,7 @@ class OrgA:
     admin_email: str
     manager_email: str
     auditor_email: str
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     invite_token: str
 
 
@@ -186,6 +201,7 @@ def build_org_a() -> OrgA:
         "friction_point": point.id,
         "photo": photo.id,
         "development_item": item.id,
+        "audit_uuid": str(audit.client_uuid),
     }
     emails = admin.email, manager.email, auditor.email
     org_id = org.id
