@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from auditapp.journeys.persona_views import bp as personas_bp
     from auditapp.journeys.views import bp as journeys_bp
     from auditapp.pwa.views import bp as pwa_bp
+    from auditapp.reports.views import bp as reports_bp
 
     blueprints = (
         auth_bp,
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         walk_bp,
         findings_bp,
         development_bp,
+        reports_bp,
         pwa_bp,
     )
     for blueprint in blueprints:
