@@ -1,7 +1,8 @@
 """Submitted audits with answers, notes, friction points and photos, for report tests.
 
-Everything goes through the real services; `text` is put into every user-entered
-field, so security tests can plant payloads everywhere at once.
+Everything goes through the real services. `text` goes into every free-text field
+and `name` (default: `text`) into every name and title (at most 200 characters in the
+database), so security tests can plant payloads everywhere at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PIL import Image
+from pypdf import PdfReader
 
 from auditapp.audits import services as audits
 from auditapp.audits.models import Rating
@@ -58,13 +60,20 @@ class MadeAudit:
 
 
 def _journey(
-    org, actor, *, text: str, stages: int, touchpoints: int, expectations: int
+    org,
+    actor,
+    *,
+    text: str,
+    name: str,
+    stages: int,
+    touchpoints: int,
+    expectations: int,
 ):
     journey = journeys.create_journey(
         org.id,
-        name=f"Ravintolakäynti {text}".strip(),
+        name=f"Ravintolakäynti {name}".strip(),
         actor=actor,
-        stage_names=[f"Vaihe {s + 1} ä ö å {text}".strip() for s in range(stages)],
+        stage_names=[f"Vaihe {s + 1} ä ö å {name}".strip() for s in range(stages)],
     )
     loaded = journeys.load_journey(org.id, journey.id)
     channels = itertools.cycle([Channel.PHONE, Channel.WEB, Channel.PHYSICAL])
@@ -76,7 +85,7 @@ def _journey(
                 journey,
                 actor=actor,
                 data=journeys.TouchpointData(
-                    name=f"Kohtaamispiste {s + 1}.{t + 1} {text}".strip(),
+                    name=f"Kohtaamispiste {s + 1}.{t + 1} {name}".strip(),
                     channel=channel,
                     customer_need=f"Pöytävaraus {text}".strip(),
                     criticality=3,
@@ -98,6 +107,7 @@ def make_submitted_audit(
     org=None,
     *,
     text: str = "",
+    name: str | None = None,
     stages: int = 2,
     touchpoints: int = 2,
     expectations: int = 3,
@@ -105,28 +115,30 @@ def make_submitted_audit(
     photos_per_point: int = 2,
     photo=jpeg,
 ) -> MadeAudit:
-    """Create, walk and submit an audit; `text` lands in every text field."""
-    org = org or factories.make_org(f"Yritys Öljy & Åke {text}".strip())
-    manager = factories.make_user(org, Role.MANAGER, name=f"Päällikkö {text}".strip())
+    """Create, walk and submit an audit; `text` and `name` land in every field."""
+    name = text if name is None else name
+    org = org or factories.make_org(f"Yritys Öljy & Åke {name}".strip())
+    manager = factories.make_user(org, Role.MANAGER, name=f"Päällikkö {name}".strip())
     auditor = factories.make_user(
-        org, Role.AUDITOR, name=f"Auditoija Äänekoski {text}".strip()
+        org, Role.AUDITOR, name=f"Auditoija Äänekoski {name}".strip()
     )
     journey = _journey(
         org,
         manager,
         text=text,
+        name=name,
         stages=stages,
         touchpoints=touchpoints,
         expectations=expectations,
     )
     persona = journeys.save_persona(
-        org.id, data=journeys.PersonaData(name=f"Säästäväinen Siiri {text}".strip())
+        org.id, data=journeys.PersonaData(name=f"Säästäväinen Siiri {name}".strip())
     )
     audit = audits.start_audit(
         journey,
         auditor=auditor,
         persona=persona,
-        location=f"Hämeenlinna {text}".strip(),
+        location=f"Hämeenlinna {name}".strip(),
         audit_date=date(2026, 12, 24),
     )
     audit = audits.load_audit(org.id, audit.id)
@@ -150,7 +162,7 @@ def make_submitted_audit(
                 visit,
                 audit,
                 author=auditor,
-                title=f"Särö {v + 1}.{p + 1}: jono kassalla {text}".strip(),
+                title=f"Särö {v + 1}.{p + 1}: jono kassalla {name}".strip(),
                 description=f"Vain yksi kassa auki. {text}".strip(),
                 severity=next(severities),
             )
@@ -160,7 +172,7 @@ def make_submitted_audit(
                     audit,
                     photo=normalise_photo(photo()),
                     uploader=auditor,
-                    filename=f"kuva {text}.jpg",
+                    filename=f"kuva {name}.jpg",
                     store=store,
                 )
                 photo_ids.append(row.id)
@@ -168,3 +180,22 @@ def make_submitted_audit(
     made = MadeAudit(org.id, audit.id, auditor.email, manager.email, photo_ids)
     db.session.commit()
     return made
+
+
+def pdf_text(data: bytes) -> str:
+    """Return the text of every page of a PDF, pages joined by newlines."""
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def pdf_images(data: bytes) -> list[bytes]:
+    """Return the bytes of each distinct image XObject the pages use, in order."""
+    reader = PdfReader(io.BytesIO(data))
+    seen: dict[int, bytes] = {}
+    for page in reader.pages:
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image" and ref.idnum not in seen:
+                seen[ref.idnum] = obj.get_data()
+    return list(seen.values())
