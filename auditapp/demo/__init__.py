@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from auditapp.auth import services as auth
 from auditapp.auth.models import Organisation
 from auditapp.core.tenancy import Role
+from auditapp.demo.audits import seed_demo_audits
 from auditapp.extensions import db
 from auditapp.journeys import services as journeys
 from auditapp.journeys import transfer
@@ -47,7 +48,7 @@ def seed_demo(lang: str = "fi") -> list[DemoLogin]:
     """
     data = json.loads((DATA_DIR / f"{lang}.json").read_text(encoding="utf-8"))
     org = auth.create_organisation(name=data["organisation"], locale=lang)
-    logins, admin = [], None
+    logins, admin, members = [], None, {}
     for role in (Role.ADMIN, Role.MANAGER, Role.AUDITOR):
         email = f"{role.value}@{DEMO_DOMAIN}"
         password = "-".join(secrets.token_hex(2) for _ in range(4))
@@ -58,10 +59,19 @@ def seed_demo(lang: str = "fi") -> list[DemoLogin]:
         auth.add_member(org, user, role=role)
         logins.append(DemoLogin(role.value, email, password))
         admin = admin or user
+        members[role] = user
     for persona in data["personas"]:
         journeys.save_persona(org.id, data=journeys.PersonaData(**persona))
+    imported = []
     for journey_file in data["journeys"]:
         checked = transfer.check_journey_data(journey_file)
-        transfer.import_journey(org.id, checked, actor=admin)
+        imported.append(transfer.import_journey(org.id, checked, actor=admin))
     db.session.flush()
+    seed_demo_audits(
+        org.id,
+        imported[0].id,
+        auditor=members[Role.AUDITOR],
+        manager=members[Role.MANAGER],
+        lang=lang,
+    )
     return logins

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from auditapp.core.forms import long_text_field
 from auditapp.development.models import ITEM_STATUS_LABELS, TEXT_MAX, ItemStatus
 from auditapp.journeys.models import CHANNEL_LABELS, Channel
 
+#: Page sizes a manager can choose; the largest suits a desk and a long scroll.
+PAGE_SIZES = (50, 200, 1000)
+#: The trend chart draws a point a month; ten years still fits its budget.
+MAX_PERIOD_DAYS = 3653
 EFFORT_LABELS = {"S": _l("S – small"), "M": _l("M – medium"), "L": _l("L – large")}
 
 
@@ -62,6 +72,7 @@ class ListFilterForm(FlaskForm):
         validators=[Optional()],
     )
     journey = SelectField(_l("Journey"), coerce=int, default=0)
+    stage = SelectField(_l("Stage"), default="", validators=[Optional()])
     channel = SelectField(
         _l("Channel"),
         choices=lambda: (
@@ -81,3 +92,47 @@ class ListFilterForm(FlaskForm):
         default=0,
     )
     overdue = BooleanField(_l("Overdue only"))
+    per_page = SelectField(
+        _l("Items per page"),
+        coerce=int,
+        choices=[SelectChoice(n, str(n)) for n in PAGE_SIZES],
+        default=PAGE_SIZES[0],
+    )
+
+
+class OverrideForm(FlaskForm):
+    """Pin the item to a position in the list, and say why."""
+
+    position = IntegerField(
+        _l("Position in the list"),
+        validators=[InputRequired(), NumberRange(min=1, max=100_000)],
+        render_kw={"inputmode": "numeric", "min": 1},
+    )
+    reason = long_text_field(
+        _l("Why (shown to everyone)"), max_length=TEXT_MAX, required=True
+    )
+
+
+class CommentForm(FlaskForm):
+    """A comment on an item."""
+
+    text = long_text_field(_l("Comment"), max_length=TEXT_MAX, required=True)
+
+
+class DashboardForm(FlaskForm):
+    """Which journey and period the dashboard shows (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    journey = SelectField(_l("Journey"), coerce=int, default=0)
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+    def validate_end(self, field) -> None:
+        """The period must run forwards and stay within the charts' reach."""
+        if field.data and self.start.data:
+            if field.data < self.start.data:
+                raise ValidationError(_l("The end date is before the start date."))
+            if (field.data - self.start.data).days > MAX_PERIOD_DAYS:
+                raise ValidationError(_l("Choose a period of at most ten years."))

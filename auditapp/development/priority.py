@@ -38,7 +38,7 @@ import enum
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -141,12 +141,21 @@ def score(facts: ItemFacts) -> Priority:
     )
 
 
-def _automatic_order(items: Sequence[tuple[K, ItemFacts]]) -> list[K]:
-    def sort_key(item: tuple[K, ItemFacts]) -> tuple:
-        key, facts = item
-        return (-score(facts).score, -facts.severity, -facts.audits_seen, key)
+@dataclass(frozen=True)
+class Scored(Generic[K]):
+    """An item already scored (the list keeps the score in a column)."""
 
-    return [key for key, _ in sorted(items, key=sort_key)]
+    key: K
+    score: float
+    severity: int
+    audits_seen: int
+
+
+def _automatic_order(items: Sequence[Scored[K]]) -> list[K]:
+    def sort_key(item: Scored[K]) -> tuple:
+        return (-item.score, -item.severity, -item.audits_seen, item.key)
+
+    return [item.key for item in sorted(items, key=sort_key)]
 
 
 def rank(
@@ -161,19 +170,32 @@ def rank(
     hashable, unique and mutually orderable (the last tie-break). Raises ValueError
     for a duplicate key, an override of an unknown key or a position below 1.
     """
-    order = _automatic_order(items)
-    if len(set(order)) != len(order):
+    return order(
+        [
+            Scored(key, score(facts).score, facts.severity, facts.audits_seen)
+            for key, facts in items
+        ],
+        overrides,
+    )
+
+
+def order(
+    items: Sequence[Scored[K]], overrides: Mapping[K, int] | None = None
+) -> list[K]:
+    """Like :func:`rank`, for items whose score was computed (and stored) earlier."""
+    automatic = _automatic_order(items)
+    if len(set(automatic)) != len(automatic):
         raise ValueError("each item must have its own key")
     overrides = overrides or {}
-    unknown = set(overrides) - set(order)
+    unknown = set(overrides) - set(automatic)
     if unknown:
         raise ValueError(f"overrides for unknown items: {sorted(unknown)!r}")
     if any(position < 1 for position in overrides.values()):
         raise ValueError("override positions start at 1")
 
-    automatic_index = {key: index for index, key in enumerate(order)}
+    automatic_index = {key: index for index, key in enumerate(automatic)}
     pinned = sorted(overrides, key=lambda k: (overrides[k], automatic_index[k]))
-    result = [key for key in order if key not in overrides]
+    result = [key for key in automatic if key not in overrides]
     last = -1
     for key in pinned:
         # Never in front of an earlier pin: two pins at one position stack up.

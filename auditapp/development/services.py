@@ -13,13 +13,16 @@ from sqlalchemy import distinct, func, select
 
 from auditapp.audits.models import Audit, AuditStatus, TouchpointVisit
 from auditapp.auth.models import Membership, User
+from auditapp.core.db import utcnow
 from auditapp.core.errors import Conflict, DomainError
 from auditapp.development import priority
 from auditapp.development.models import (
     DevelopmentItem,
+    ItemComment,
     ItemEvent,
     ItemFinding,
     ItemStatus,
+    NotDuplicate,
 )
 from auditapp.development.priority import Effort
 from auditapp.extensions import db
@@ -176,6 +179,67 @@ def assign(
     item.owner_id, item.due_date, item.effort = owner_id, due_date, effort
     refresh_priority(item)
     _log(item, actor, "assign", "")
+
+
+def set_override(
+    item: DevelopmentItem, *, position: int, reason: str, actor: User
+) -> None:
+    """Pin the item to a position in the list; a manager must say why."""
+    if not reason.strip():
+        raise DomainError(_("Say why this item should be at another position."))
+    if position < 1:
+        raise DomainError(_("Positions start at 1."))
+    item.rank_override = position
+    item.rank_override_reason = reason.strip()
+    item.rank_override_by_id = actor.id
+    item.rank_override_at = utcnow()
+    _log(item, actor, "override", f"#{position}: {item.rank_override_reason}")
+
+
+def clear_override(item: DevelopmentItem, *, actor: User) -> None:
+    """Let the item take its place by priority score again."""
+    if item.rank_override is None:
+        return
+    item.rank_override = None
+    item.rank_override_reason = ""
+    item.rank_override_by_id = None
+    item.rank_override_at = None
+    _log(item, actor, "override_cleared", "")
+
+
+def add_comment(item: DevelopmentItem, text: str, *, actor: User) -> ItemComment:
+    """Add a comment to the item's discussion."""
+    if not text.strip():
+        raise DomainError(_("Write a comment first."))
+    comment = ItemComment(
+        org_id=item.org_id, item_id=item.id, user_id=actor.id, text=text.strip()
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def mark_not_duplicate(
+    point: FrictionPoint, item: DevelopmentItem, *, actor: User
+) -> None:
+    """Remember that a manager said the point is a different issue from the item."""
+    exists = db.session.execute(
+        select(NotDuplicate.id).where(
+            NotDuplicate.org_id == item.org_id,
+            NotDuplicate.friction_point_id == point.id,
+            NotDuplicate.item_id == item.id,
+        )
+    ).first()
+    if exists is None:
+        db.session.add(
+            NotDuplicate(
+                org_id=item.org_id,
+                friction_point_id=point.id,
+                item_id=item.id,
+                decided_by_id=actor.id,
+            )
+        )
+        db.session.flush()
 
 
 def _log(item: DevelopmentItem, actor: User, kind: str, text: str) -> None:

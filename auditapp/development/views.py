@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -16,33 +16,44 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import or_, select, tuple_
 
 from auditapp.audits.models import Audit, TouchpointVisit
 from auditapp.auth.models import Membership, User
 from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
 from auditapp.core.tenancy import Role, current_org_id, get_in_org_or_404, require_role
-from auditapp.development import services
+from auditapp.development import dashboard as dashboard_data
+from auditapp.development import queries, services
 from auditapp.development.export import ExportRow, to_csv, to_xlsx
-from auditapp.development.forms import AssignForm, ListFilterForm, StatusForm
+from auditapp.development.forms import (
+    PAGE_SIZES,
+    AssignForm,
+    CommentForm,
+    DashboardForm,
+    ListFilterForm,
+    OverrideForm,
+    StatusForm,
+)
 from auditapp.development.models import (
+    CLOSED_STATUSES,
     DevelopmentItem,
+    ItemComment,
     ItemEvent,
     ItemFinding,
     ItemStatus,
+    NotDuplicate,
 )
 from auditapp.development.priority import Effort
 from auditapp.development.suggest import FindingText, suggest_duplicates
 from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint
-from auditapp.journeys.models import Journey, Touchpoint
+from auditapp.journeys.models import Journey
 
 bp = Blueprint("development", __name__, url_prefix="/development")
-PAGE_SIZE = 50
+PAGE_SIZE = PAGE_SIZES[0]
 EXPORT_MAX = 20_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CLOSED = (ItemStatus.VERIFIED, ItemStatus.WONT_FIX)
 EVENT_LABELS = {
     "create": _l("Item created"),
     "link": _l("Friction point added"),
@@ -50,6 +61,8 @@ EVENT_LABELS = {
     "assign": _l("Owner or schedule changed"),
     "verified": _l("Verified"),
     "reopened": _l("Reopened"),
+    "override": _l("Position pinned"),
+    "override_cleared": _l("Pin removed"),
 }
 
 
@@ -60,41 +73,6 @@ def _managers_only():
     require_role(Role.MANAGER)
 
 
-def _filtered(form: ListFilterForm):
-    """Return the list query with the form's filters applied (all in SQL)."""
-    item = DevelopmentItem
-    stmt = (
-        select(item, User.name)
-        .outerjoin(User, User.id == item.owner_id)
-        .where(item.org_id == current_org_id())
-    )
-    data = form.data if form.validate() else {}
-    if data.get("status"):
-        stmt = stmt.where(item.status == ItemStatus(data["status"]))
-    else:
-        stmt = stmt.where(item.status.not_in(CLOSED))
-    if data.get("q"):
-        pattern = f"%{data['q'].lower()}%"
-        stmt = stmt.where(
-            func.lower(item.title).like(pattern)
-            | func.lower(item.description).like(pattern)
-        )
-    for name, column in (
-        ("journey", item.journey_id),
-        ("owner", item.owner_id),
-        ("channel", item.channel),
-    ):
-        if data.get(name):
-            stmt = stmt.where(column == data[name])
-    if data.get("severity"):
-        stmt = stmt.where(item.severity >= data["severity"])
-    if data.get("overdue"):
-        stmt = stmt.where(
-            item.due_date < date.today(), item.status.not_in((ItemStatus.DONE, *CLOSED))
-        )
-    return stmt
-
-
 def _filter_form() -> ListFilterForm:
     form = ListFilterForm(request.args)
     journeys = db.session.execute(
@@ -103,25 +81,39 @@ def _filter_form() -> ListFilterForm:
         .order_by(Journey.name)
     ).all()
     form.journey.choices = [(0, _("All journeys"))] + [(j.id, j.name) for j in journeys]
+    form.stage.choices = [("", _("All stages"))] + [
+        (name, name) for name in queries.stage_names(current_org_id())
+    ]
     form.owner.choices = [(0, _("Anyone"))] + _members()
     return form
+
+
+def list_filters(form: ListFilterForm) -> queries.ListFilters:
+    """Return the filters the form asks for; an invalid form filters nothing."""
+    if not form.validate():
+        return queries.ListFilters()
+    return queries.ListFilters(
+        q=(form.q.data or "").strip(),
+        status=form.status.data or "",
+        journey_id=form.journey.data or 0,
+        stage=form.stage.data or "",
+        channel=form.channel.data or "",
+        owner_id=form.owner.data or 0,
+        min_severity=form.severity.data or 0,
+        overdue=bool(form.overdue.data),
+    )
 
 
 @bp.get("")
 def index():
     """The prioritised list, highest priority first, a page at a time."""
     form = _filter_form()
-    stmt = _filtered(form)
+    filters = list_filters(form)
+    per_page = form.per_page.data if form.per_page.data in PAGE_SIZES else PAGE_SIZE
     page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.subquery())
-    ).scalar_one()
-    rows = db.session.execute(
-        stmt.order_by(DevelopmentItem.priority_score.desc(), DevelopmentItem.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    pending = services.pending_count(current_org_id())
+    total, rows = queries.list_page(
+        current_org_id(), filters, offset=(page - 1) * per_page, limit=per_page
+    )
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "development/index.html",
@@ -129,9 +121,8 @@ def index():
         form=form,
         page=page,
         total=total,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        pending=pending,
-        first_rank=(page - 1) * PAGE_SIZE + 1,
+        pages=max((total + per_page - 1) // per_page, 1),
+        pending=services.pending_count(current_org_id()),
         args=args,
         today=date.today(),
     )
@@ -140,18 +131,12 @@ def index():
 @bp.get("/export.<any(csv, xlsx):fmt>")
 def export(fmt: str):
     """Download the list with the current filters, in list order."""
-    stmt = _filtered(_filter_form()).add_columns(Journey.name, Touchpoint.name)
-    stmt = stmt.outerjoin(Journey, Journey.id == DevelopmentItem.journey_id).outerjoin(
-        Touchpoint, Touchpoint.id == DevelopmentItem.touchpoint_id
+    _total, rows = queries.list_page(
+        current_org_id(), list_filters(_filter_form()), limit=EXPORT_MAX
     )
-    rows = db.session.execute(
-        stmt.order_by(DevelopmentItem.priority_score.desc(), DevelopmentItem.id).limit(
-            EXPORT_MAX
-        )
-    ).all()
     export_rows = [
         ExportRow(
-            rank=rank,
+            rank=row.rank,
             id=item.id,
             title=item.title,
             status=item.status.value,
@@ -160,16 +145,17 @@ def export(fmt: str):
             audits_seen=item.audits_seen,
             criticality=item.criticality,
             effort=item.effort.value if item.effort else None,
-            owner=owner,
+            owner=item.owner.name if item.owner else None,
             due_date=item.due_date,
-            journey=journey,
+            journey=item.journey.name if item.journey else None,
             stage=item.stage_name,
             channel=item.channel,
-            touchpoint=touchpoint,
+            touchpoint=item.touchpoint.name if item.touchpoint else None,
             created=item.created_at,
             updated=item.updated_at,
         )
-        for rank, (item, owner, journey, touchpoint) in enumerate(rows, start=1)
+        for row in rows
+        for item in (row.item,)
     ]
     body, mimetype = (
         (to_csv(export_rows), "text/csv; charset=utf-8")
@@ -196,46 +182,68 @@ def _text(point: FrictionPoint, visit: TouchpointVisit, key) -> FindingText:
     )
 
 
+def _candidates(texts: list[FindingText]) -> dict[int, DevelopmentItem]:
+    """Return open items that could be a duplicate of one of these findings.
+
+    Only items at the same touchpoint, or in the same channel and stage, can be
+    suggested, so the database narrows them down before any text is compared.
+    """
+    if not texts:
+        return {}
+    touchpoints = {t.touchpoint_id for t in texts if t.touchpoint_id is not None}
+    places = {(t.channel, t.stage_name) for t in texts}
+    item = DevelopmentItem
+    rows = db.session.execute(
+        select(item).where(
+            item.org_id == current_org_id(),
+            item.status.not_in(CLOSED_STATUSES),
+            or_(
+                item.touchpoint_id.in_(touchpoints),
+                tuple_(item.channel, item.stage_name).in_(places),
+            ),
+        )
+    ).scalars()
+    return {row.id: row for row in rows}
+
+
+def _not_duplicates(point_ids: list[int]) -> set[tuple[int, int]]:
+    """Return the (friction point, item) pairs a manager already called different."""
+    if not point_ids:
+        return set()
+    return {
+        (row.friction_point_id, row.item_id)
+        for row in db.session.execute(
+            select(NotDuplicate.friction_point_id, NotDuplicate.item_id).where(
+                NotDuplicate.org_id == current_org_id(),
+                NotDuplicate.friction_point_id.in_(point_ids),
+            )
+        )
+    }
+
+
 @bp.get("/inbox")
 def inbox():
     """Friction points of handed-in audits waiting to be sorted, with likely matches."""
     rows = services.pending_findings(current_org_id())
-    items = (
-        db.session.execute(
-            select(DevelopmentItem).where(
-                DevelopmentItem.org_id == current_org_id(),
-                DevelopmentItem.status.not_in(CLOSED),
+    texts = [_text(point, visit, point.id) for point, visit, _audit in rows]
+    by_id = _candidates(texts)
+    rejected = _not_duplicates([point.id for point, _visit, _audit in rows])
+    entries = []
+    for (point, visit, audit), text in zip(rows, texts, strict=True):
+        candidates = [
+            FindingText(
+                key=i.id,
+                title=i.title,
+                description=i.description,
+                touchpoint_id=i.touchpoint_id,
+                channel=i.channel,
+                stage_name=i.stage_name,
             )
-        )
-        .scalars()
-        .all()
-    )
-    by_id = {item.id: item for item in items}
-    candidates = [
-        FindingText(
-            key=i.id,
-            title=i.title,
-            description=i.description,
-            touchpoint_id=i.touchpoint_id,
-            channel=i.channel,
-            stage_name=i.stage_name,
-        )
-        for i in items
-    ]
-    entries = [
-        (
-            point,
-            visit,
-            audit,
-            [
-                (by_id[s.key], s)
-                for s in suggest_duplicates(
-                    _text(point, visit, f"p{point.id}"), candidates
-                )[:3]
-            ],
-        )
-        for point, visit, audit in rows
-    ]
+            for i in by_id.values()
+            if (point.id, i.id) not in rejected
+        ]
+        suggestions = suggest_duplicates(text, candidates)[:3]
+        entries.append((point, visit, audit, [(by_id[s.key], s) for s in suggestions]))
     return render_template(
         "development/inbox.html", entries=entries, action_form=ActionForm()
     )
@@ -271,6 +279,18 @@ def link(point_id: int, dev_item_id: int):
     services.link_finding(point, item, actor=current_user)
     db.session.commit()
     return redirect(url_for(".inbox"), code=303)
+
+
+@bp.post("/inbox/<int:point_id>/different/<int:dev_item_id>")
+def not_duplicate(point_id: int, dev_item_id: int):
+    """The manager says a suggestion is a different issue: stop suggesting it."""
+    point, _visit, _audit = _pending_point(point_id)
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.mark_not_duplicate(point, item, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".inbox", _anchor=f"point-{point.id}"), code=303)
 
 
 def _assign_form(item: DevelopmentItem) -> AssignForm:
@@ -316,14 +336,32 @@ def show(dev_item_id: int):
         .where(ItemEvent.item_id == item.id, ItemEvent.org_id == item.org_id)
         .order_by(ItemEvent.id)
     ).all()
-    owner = db.session.get(User, item.owner_id) if item.owner_id else None
+    comments = db.session.execute(
+        select(ItemComment, User.name)
+        .outerjoin(User, User.id == ItemComment.user_id)
+        .where(ItemComment.item_id == item.id, ItemComment.org_id == item.org_id)
+        .order_by(ItemComment.id)
+    ).all()
+    people = {
+        user.id: user.name
+        for user in db.session.execute(
+            select(User).where(
+                User.id.in_({item.owner_id, item.rank_override_by_id} - {None})
+            )
+        ).scalars()
+    }
     status_form = StatusForm(formdata=None, status=item.status.value)
     return render_template(
         "development/show.html",
         item=item,
         findings=findings,
         events=events,
-        owner=owner,
+        comments=comments,
+        owner_name=people.get(item.owner_id),
+        pinned_by=people.get(item.rank_override_by_id),
+        override_form=OverrideForm(formdata=None, position=item.rank_override),
+        comment_form=CommentForm(formdata=None),
+        action_form=ActionForm(),
         breakdown=services.breakdown(item),
         status_form=status_form,
         assign_form=_assign_form(item),
@@ -365,3 +403,89 @@ def assign(dev_item_id: int):
     )
     db.session.commit()
     return redirect(url_for(".show", dev_item_id=item.id), code=303)
+
+
+@bp.post("/<int:dev_item_id>/override")
+def set_override(dev_item_id: int):
+    """Pin the item to a position, with a reason everyone can read."""
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Give a position of 1 or more and say why."))
+    services.set_override(
+        item, position=form.position.data, reason=form.reason.data, actor=current_user
+    )
+    db.session.commit()
+    return redirect(url_for(".show", dev_item_id=item.id), code=303)
+
+
+@bp.post("/<int:dev_item_id>/override/clear")
+def clear_override(dev_item_id: int):
+    """Remove the pin: the item takes its place by priority score again."""
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.clear_override(item, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".show", dev_item_id=item.id), code=303)
+
+
+@bp.post("/<int:dev_item_id>/comments")
+def comment(dev_item_id: int):
+    """Add a comment to the item."""
+    item = get_in_org_or_404(DevelopmentItem, dev_item_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Write a comment of at most 5,000 characters."))
+    services.add_comment(item, form.text.data, actor=current_user)
+    db.session.commit()
+    return redirect(
+        url_for(".show", dev_item_id=item.id, _anchor="comments-title"), code=303
+    )
+
+
+#: The dashboard looks back this far unless the manager picks a period.
+DEFAULT_PERIOD = timedelta(days=365)
+
+
+def _latest_audited_journey(journey_ids: list[int]) -> int | None:
+    """Return the journey of the latest handed-in audit, else the first journey."""
+    latest = db.session.execute(
+        select(Audit.journey_id)
+        .where(Audit.org_id == current_org_id(), Audit.status.in_(services.COUNTED))
+        .order_by(Audit.audit_date.desc(), Audit.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return latest or (journey_ids[0] if journey_ids else None)
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """How a journey did over a period: scores, emotions, coverage, top items."""
+    journeys = db.session.execute(
+        select(Journey.id, Journey.name)
+        .where(Journey.org_id == current_org_id())
+        .order_by(Journey.archived_at.is_not(None), Journey.name)
+    ).all()
+    form = DashboardForm(request.args)
+    form.journey.choices = [(j.id, j.name) for j in journeys]
+    journey_id = request.args.get("journey", type=int) or _latest_audited_journey(
+        [j.id for j in journeys]
+    )
+    dates_ok = form.validate() if request.args else True
+    today = date.today()
+    end = form.end.data if dates_ok and form.end.data else today
+    start = form.start.data if dates_ok and form.start.data else end - DEFAULT_PERIOD
+    form.journey.data, form.start.data, form.end.data = journey_id, start, end
+    board = None
+    if journey_id is not None:
+        # Another organisation's journey id answers 404, like a missing one.
+        board = dashboard_data.build_dashboard(current_org_id(), journey_id, start, end)
+        if board is None:
+            abort(404)
+    return render_template(
+        "development/dashboard.html",
+        form=form,
+        board=board,
+        charts=dashboard_data.build_charts(board) if board else None,
+    )

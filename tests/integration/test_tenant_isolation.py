@@ -77,6 +77,9 @@ NO_ID_ROUTES = {
     "development.index",
     "development.inbox",
     "development.export",
+    # The journey comes as ?journey=: another org's id answers 404, tested in
+    # tests/integration/development/test_dashboard.py.
+    "development.dashboard",
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.offline",

@@ -1,71 +1,22 @@
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from auditapp.audits import services as audits
 from auditapp.core.tenancy import Role
 from auditapp.development.models import DevelopmentItem, ItemFinding, ItemStatus
 from auditapp.extensions import db
-from auditapp.findings import services as findings
 from auditapp.findings.models import Severity
-from auditapp.journeys.services import load_journey
 from tests import factories
 from tests.conftest import post_form
-
-
-def _audit_with_point(org, auditor, journey, *, title, severity, submit=True):
-    audit = audits.start_audit(
-        load_journey(org.id, journey.id), auditor=auditor, audit_date=date.today()
-    )
-    audit = audits.load_audit(org.id, audit.id)
-    visit = audit.visits[0]
-    point = findings.log_friction_point(
-        visit,
-        audit,
-        author=auditor,
-        title=title,
-        description="Only one till open at lunch",
-        severity=severity,
-    )
-    if submit:
-        for v in audit.visits:
-            audits.save_visit(
-                v,
-                audit,
-                actor=auditor,
-                data=audits.VisitInput(
-                    ratings={a.id: audits.Rating.MET for a in v.answers}
-                ),
-            )
-        audits.submit_audit(audit, actor=auditor)
-    db.session.commit()
-    return point.id
-
-
-def _new_items(client, shop, *findings):
-    """Hand in one audit per (title, severity) and make each a new item."""
-    org, auditor, _manager, journey = shop
-    for title, severity in findings:
-        point = _audit_with_point(org, auditor, journey, title=title, severity=severity)
-        post_form(client, f"/development/inbox/{point}/new", page="/development/inbox")
-
-
-@pytest.fixture
-def shop(app):
-    org = factories.make_org()
-    auditor = factories.make_user(org, Role.AUDITOR)
-    manager = factories.make_user(org, Role.MANAGER)
-    journey = factories.make_journey(org, touchpoints=1, expectations=1)
-    return org, auditor, manager, journey
+from tests.integration.development.helpers import audit_with_point, new_items
 
 
 def test_handed_in_findings_wait_to_be_sorted_drafts_do_not(client, login_as, shop):
     org, auditor, manager, journey = shop
-    _audit_with_point(
+    audit_with_point(
         org, auditor, journey, title="Long queue at the till", severity=Severity.SERIOUS
     )
-    _audit_with_point(
+    audit_with_point(
         org,
         auditor,
         journey,
@@ -82,14 +33,14 @@ def test_handed_in_findings_wait_to_be_sorted_drafts_do_not(client, login_as, sh
 
 def test_same_issue_is_suggested_and_linking_raises_priority(client, login_as, shop):
     org, auditor, manager, journey = shop
-    first = _audit_with_point(
+    first = audit_with_point(
         org,
         auditor,
         journey,
         title="Long queue at the till",
         severity=Severity.ANNOYING,
     )
-    second = _audit_with_point(
+    second = audit_with_point(
         org, auditor, journey, title="Queue at the till long", severity=Severity.SERIOUS
     )
     login_as(manager)
@@ -117,14 +68,14 @@ def test_same_issue_is_suggested_and_linking_raises_priority(client, login_as, s
 
 def test_nothing_is_merged_without_a_manager(client, login_as, shop):
     org, auditor, manager, journey = shop
-    _audit_with_point(
+    audit_with_point(
         org,
         auditor,
         journey,
         title="Long queue at the till",
         severity=Severity.ANNOYING,
     )
-    _audit_with_point(
+    audit_with_point(
         org,
         auditor,
         journey,
@@ -141,10 +92,10 @@ def test_nothing_is_merged_without_a_manager(client, login_as, shop):
 
 def test_list_is_sorted_by_priority(client, login_as, shop):
     org, auditor, manager, journey = shop
-    cosmetic = _audit_with_point(
+    cosmetic = audit_with_point(
         org, auditor, journey, title="Faded sign", severity=Severity.COSMETIC
     )
-    blocker = _audit_with_point(
+    blocker = audit_with_point(
         org, auditor, journey, title="Door locked", severity=Severity.BLOCKING
     )
     login_as(manager)
@@ -160,7 +111,7 @@ def test_wont_fix_needs_a_reason_and_owner_must_be_a_member(
     app, client, login_as, shop
 ):
     org, auditor, manager, journey = shop
-    point = _audit_with_point(
+    point = audit_with_point(
         org, auditor, journey, title="Faded sign", severity=Severity.COSMETIC
     )
     stranger = factories.make_user(factories.make_org(), Role.MANAGER)
@@ -202,7 +153,7 @@ def test_auditors_cannot_see_the_list(client, login_as, shop):
 def test_filters_narrow_the_list(client, login_as, shop):
     org, auditor, manager, journey = shop
     login_as(manager)
-    _new_items(
+    new_items(
         client,
         shop,
         ("Door locked", Severity.BLOCKING),
@@ -239,7 +190,7 @@ def test_export_follows_the_filters_and_neutralises_formulas(client, login_as, s
 
     org, auditor, manager, journey = shop
     login_as(manager)
-    _new_items(
+    new_items(
         client,
         shop,
         ('=HYPERLINK("http://evil")', Severity.BLOCKING),
