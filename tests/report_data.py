@@ -14,14 +14,18 @@ from datetime import date
 
 from PIL import Image
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from auditapp.audits import services as audits
 from auditapp.audits.models import Rating
+from auditapp.auth.models import User
 from auditapp.core.images import normalise_photo
 from auditapp.core.tenancy import Role
+from auditapp.development import services as development
+from auditapp.development.priority import Effort
 from auditapp.extensions import db
 from auditapp.findings import services as findings
-from auditapp.findings.models import Severity
+from auditapp.findings.models import FrictionPoint, Severity
 from auditapp.journeys import services as journeys
 from auditapp.journeys.models import Channel
 from tests import factories
@@ -199,3 +203,36 @@ def pdf_images(data: bytes) -> list[bytes]:
             if obj.get("/Subtype") == "/Image" and ref.idnum not in seen:
                 seen[ref.idnum] = obj.get_data()
     return list(seen.values())
+
+
+def make_items(made: MadeAudit, *, owner_every: int = 2) -> list[int]:
+    """Make every friction point of a made audit its own development item.
+
+    Every `owner_every`-th item gets the manager as owner, a due date and effort S.
+    """
+    manager = db.session.execute(
+        select(User).where(User.email == made.manager_email)
+    ).scalar_one()
+    audit = audits.load_audit(made.org_id, made.audit_id)
+    visits = {v.id: v for v in audit.visits}
+    points = db.session.execute(
+        select(FrictionPoint)
+        .where(FrictionPoint.audit_id == audit.id)
+        .order_by(FrictionPoint.id)
+    ).scalars()
+    ids = []
+    for n, point in enumerate(points):
+        item = development.create_item(
+            point, visits[point.visit_id], audit, actor=manager
+        )
+        if n % owner_every == 0:
+            development.assign(
+                item,
+                owner_id=manager.id,
+                due_date=date(2026, 1, 15),
+                effort=Effort.S,
+                actor=manager,
+            )
+        ids.append(item.id)
+    db.session.commit()
+    return ids

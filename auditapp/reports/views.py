@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import get_locale
 from flask_login import login_required
 
 from auditapp.audits.access import audit_for_viewer
 from auditapp.audits.models import AuditStatus
-from auditapp.core.tenancy import current_org_id
+from auditapp.core.tenancy import Role, current_org_id, require_role
+from auditapp.development.forms import DashboardForm
+from auditapp.development.views import DEFAULT_PERIOD, _filter_form, list_filters
 from auditapp.findings.services import photo_store
-from auditapp.reports import context, pdf
+from auditapp.reports import context, list_context, map_context, pdf
 
 bp = Blueprint("reports", __name__)
 
@@ -72,3 +76,53 @@ def audit_pdf(audit_id: int):
 def audit_preview(audit_id: int):
     """Show the audit report as HTML, from the same data as the PDF."""
     return _preview("audit", _audit_report(audit_id))
+
+
+def _development_report() -> list_context.DevelopmentListReport:
+    require_role(Role.MANAGER)
+    # The list page's own filter form, so the PDF keeps exactly what it shows.
+    filters = list_filters(_filter_form())
+    return list_context.build_development_list_report(current_org_id(), filters)
+
+
+@bp.get("/development/report.pdf")
+def development_pdf():
+    """Download the prioritised development list, with the current filters, as a PDF."""
+    report = _development_report()
+    return _pdf_response("development_list", report, "development-list.pdf")
+
+
+@bp.get("/development/report")
+def development_preview():
+    """Show the development list report as HTML."""
+    return _preview("development_list", _development_report())
+
+
+def _journey_map() -> map_context.JourneyMapReport:
+    """Build the map of ?journey= over ?start=…&end= (the dashboard's defaults)."""
+    require_role(Role.MANAGER)
+    journey_id = request.args.get("journey", type=int)
+    if not journey_id:
+        abort(404)
+    form = DashboardForm(request.args)
+    form.journey.choices = [(journey_id, "")]  # ownership is checked by the query
+    dates_ok = form.validate()
+    end = form.end.data if dates_ok and form.end.data else date.today()
+    start = form.start.data if dates_ok and form.start.data else end - DEFAULT_PERIOD
+    report = map_context.build_journey_map(current_org_id(), journey_id, start, end)
+    if report is None:  # another organisation's journey answers like a missing one
+        abort(404)
+    return report
+
+
+@bp.get("/development/journey-map.pdf")
+def journey_map_pdf():
+    """Download the journey map (A3 landscape) of one journey and period."""
+    report = _journey_map()
+    return _pdf_response("journey_map", report, "journey-map.pdf")
+
+
+@bp.get("/development/journey-map")
+def journey_map_preview():
+    """Show the journey map as HTML."""
+    return _preview("journey_map", _journey_map())
