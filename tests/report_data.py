@@ -118,6 +118,7 @@ def make_submitted_audit(
     points_per_visit: int = 1,
     photos_per_point: int = 2,
     photo=jpeg,
+    submit: bool = True,
 ) -> MadeAudit:
     """Create, walk and submit an audit; `text` and `name` land in every field."""
     name = text if name is None else name
@@ -180,7 +181,8 @@ def make_submitted_audit(
                     store=store,
                 )
                 photo_ids.append(row.id)
-    audits.submit_audit(audit, actor=auditor)
+    if submit:
+        audits.submit_audit(audit, actor=auditor)
     made = MadeAudit(org.id, audit.id, auditor.email, manager.email, photo_ids)
     db.session.commit()
     return made
