@@ -138,3 +138,17 @@ def test_another_orgs_journey_map_is_not_found(app, db, client):
         assert client.get(f"{path}?journey={their_journey}").status_code == 404
         assert client.get(f"{path}?journey=987654").status_code == 404
         assert client.get(path).status_code == 404
+
+
+def test_development_list_over_the_entry_limit_is_refused(app, db, client):
+    made = make_submitted_audit(stages=1, touchpoints=2, photos_per_point=0)
+    make_items(made)
+    app.config["REPORT_MAX_ENTRIES"] = 1
+    _signed_in(client, made.manager_email)
+
+    response = client.get("/development/report.pdf")
+
+    assert response.status_code == 413
+    assert "This report would have 2 entries; the limit is 1." in response.get_data(
+        as_text=True
+    )
