@@ -30,7 +30,7 @@ from auditapp.core.charts import (
 )
 from auditapp.core.i18n import month_format, share_format, signed_format
 from auditapp.development import queries
-from auditapp.development.models import CLOSED_STATUSES, DevelopmentItem
+from auditapp.development.models import CLOSED_STATUSES, DevelopmentItem, ItemStatus
 from auditapp.development.services import COUNTED
 from auditapp.extensions import db
 from auditapp.journeys.models import Channel, Journey, Stage, Touchpoint
@@ -294,7 +294,10 @@ def _trend(org_id: int, where: list) -> list[TrendPoint]:
 
 def _top_items(org_id: int, journey_id: int) -> list[TopItem]:
     _total, rows = queries.list_page(
-        org_id, queries.ListFilters(journey_id=journey_id), limit=TOP_ITEMS
+        org_id,
+        queries.ListFilters(journey_id=journey_id),
+        limit=TOP_ITEMS,
+        with_details=False,
     )
     return [_top_item(row.rank, row.item) for row in rows]
 
@@ -313,7 +316,17 @@ def _top_items_per_stage(
         .label("place")
     )
     ranked = (
-        select(item.id, place)
+        select(
+            item.id,
+            item.title,
+            item.priority_score,
+            item.severity,
+            item.audits_seen,
+            item.status,
+            item.rank_override,
+            item.stage_name,
+            place,
+        )
         .where(
             item.org_id == org_id,
             item.journey_id == journey_id,
@@ -322,14 +335,24 @@ def _top_items_per_stage(
         .subquery()
     )
     rows = db.session.execute(
-        select(item, ranked.c.place)
-        .join(ranked, ranked.c.id == item.id)
+        select(ranked)
         .where(ranked.c.place <= per_stage)
-        .order_by(item.stage_name, ranked.c.place)
+        .order_by(ranked.c.stage_name, ranked.c.place)
     ).all()
     result: dict[str, list[TopItem]] = defaultdict(list)
-    for row, place in rows:
-        result[row.stage_name].append(_top_item(place, row))
+    for row in rows:
+        result[row.stage_name].append(
+            TopItem(
+                rank=row.place,
+                item_id=row.id,
+                title=row.title,
+                priority=row.priority_score,
+                severity=row.severity,
+                audits_seen=row.audits_seen,
+                status_label=str(ItemStatus(row.status).label),
+                pinned=row.rank_override is not None,
+            )
+        )
     return dict(result)
 
 

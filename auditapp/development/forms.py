@@ -92,6 +92,17 @@ class ListFilterForm(FlaskForm):
         default=0,
     )
     overdue = BooleanField(_l("Overdue only"))
+    sort = SelectField(
+        _l("Order"),
+        choices=lambda: [
+            SelectChoice("priority", _l("Priority")),
+            SelectChoice("due", _l("Due date")),
+            SelectChoice("newest", _l("Newest first")),
+            SelectChoice("seen", _l("Most audits")),
+        ],
+        default="priority",
+        validators=[Optional()],
+    )
     per_page = SelectField(
         _l("Items per page"),
         coerce=int,

@@ -13,13 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from auditapp.development import priority
-from auditapp.development.models import CLOSED_STATUSES, DevelopmentItem, ItemStatus
+from auditapp.development.models import (
+    CLOSED_STATUSES,
+    DevelopmentItem,
+    ItemFinding,
+    ItemStatus,
+)
 from auditapp.extensions import db
+from auditapp.findings.models import FrictionPoint, Photo
 
 #: Items loaded per statement when a long list (an export) is read by id.
 ID_BATCH = 1_000
@@ -38,6 +44,25 @@ class ListFilters:
     owner_id: int = 0
     min_severity: int = 0
     overdue: bool = False
+    #: One of SORTS; anything but "priority" ignores pins
+    sort: str = "priority"
+
+
+#: Orders the list can be read in. Priority is the default and honours pins.
+SORTS = ("priority", "due", "newest", "seen")
+
+
+@dataclass(frozen=True)
+class RowDetails:
+    """What the list shows of an item's findings: how many, and its best photo."""
+
+    findings: int = 0
+    photos: int = 0
+    #: The first photo of the item's most severe friction point, if any
+    best_photo_id: int | None = None
+
+
+NO_DETAILS = RowDetails()
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,7 @@ class ListRow:
 
     rank: int
     item: DevelopmentItem
+    details: RowDetails = NO_DETAILS
 
     @property
     def pinned(self) -> bool:
@@ -87,7 +113,11 @@ def _conditions(org_id: int, filters: ListFilters, today: date) -> list:
 def ranked_ids(
     org_id: int, filters: ListFilters, *, today: date | None = None
 ) -> list[int]:
-    """Return the ids of the items the filters keep, highest priority first."""
+    """Return the ids of the items the filters keep, in the filters' order.
+
+    By priority (the default), highest first with pinned items at their positions;
+    by due date (soonest first, undated last), newest first, or most audits first.
+    """
     item = DevelopmentItem
     facts = db.session.execute(
         select(
@@ -96,8 +126,18 @@ def ranked_ids(
             item.severity,
             item.audits_seen,
             item.rank_override,
+            item.due_date,
+            item.created_at,
         ).where(*_conditions(org_id, filters, today or date.today()))
     ).all()
+    by_score = [f.id for f in sorted(facts, key=lambda f: (-f.priority_score, f.id))]
+    if filters.sort == "due":
+        undated = date.max
+        return sorted(by_score, key={f.id: f.due_date or undated for f in facts}.get)
+    if filters.sort == "newest":
+        return [f.id for f in sorted(facts, key=lambda f: (f.created_at, f.id))][::-1]
+    if filters.sort == "seen":
+        return sorted(by_score, key={f.id: -f.audits_seen for f in facts}.get)
     return priority.order(
         [
             priority.Scored(f.id, f.priority_score, f.severity, f.audits_seen)
@@ -134,6 +174,52 @@ def load_items(org_id: int, ids: Sequence[int]) -> list[DevelopmentItem]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def row_details(org_id: int, item_ids: Sequence[int]) -> dict[int, RowDetails]:
+    """Return finding and photo counts and the best photo of each item (2 statements).
+
+    The best photo is the first photo of the most severe friction point, so the
+    thumbnail shows the worst thing that was seen.
+    """
+    if not item_ids:
+        return {}
+    link = ItemFinding
+    counts = db.session.execute(
+        select(
+            link.item_id,
+            func.count(distinct(link.friction_point_id)),
+            func.count(Photo.id),
+        )
+        .outerjoin(Photo, Photo.friction_point_id == link.friction_point_id)
+        .where(link.org_id == org_id, link.item_id.in_(item_ids))
+        .group_by(link.item_id)
+    ).all()
+    place = (
+        func.row_number()
+        .over(
+            partition_by=link.item_id,
+            order_by=(FrictionPoint.severity.desc(), FrictionPoint.id, Photo.id),
+        )
+        .label("place")
+    )
+    ranked = (
+        select(link.item_id, Photo.id.label("photo_id"), place)
+        .join(FrictionPoint, FrictionPoint.id == link.friction_point_id)
+        .join(Photo, Photo.friction_point_id == FrictionPoint.id)
+        .where(link.org_id == org_id, link.item_id.in_(item_ids))
+        .subquery()
+    )
+    best = {
+        row.item_id: row.photo_id
+        for row in db.session.execute(
+            select(ranked.c.item_id, ranked.c.photo_id).where(ranked.c.place == 1)
+        )
+    }
+    return {
+        item_id: RowDetails(findings, photos, best.get(item_id))
+        for item_id, findings, photos in counts
+    }
+
+
 def list_page(
     org_id: int,
     filters: ListFilters,
@@ -141,13 +227,22 @@ def list_page(
     offset: int = 0,
     limit: int | None = None,
     today: date | None = None,
+    with_details: bool = True,
 ) -> tuple[int, list[ListRow]]:
-    """Return (how many items the filters keep, the rows from offset on)."""
+    """Return (how many items the filters keep, the rows from offset on).
+
+    `with_details` adds finding and photo counts and the best photo (two more
+    statements); exports leave them out.
+    """
     ids = ranked_ids(org_id, filters, today=today)
     chosen = ids[offset:] if limit is None else ids[offset : offset + limit]
+    items = load_items(org_id, chosen)
+    details = row_details(org_id, chosen) if with_details else {}
     rows = [
-        ListRow(rank=offset + index, item=item)
-        for index, item in enumerate(load_items(org_id, chosen), start=1)
+        ListRow(
+            rank=offset + index, item=item, details=details.get(item.id, NO_DETAILS)
+        )
+        for index, item in enumerate(items, start=1)
     ]
     return len(ids), rows
 

@@ -150,6 +150,8 @@ def set_status(
     item: DevelopmentItem, status: ItemStatus, *, actor: User, reason: str = ""
 ) -> None:
     """Move an item in its workflow; "won't fix" needs a reason."""
+    if status is item.status and status is not ItemStatus.WONT_FIX:
+        return  # saving the form unchanged is not an event
     if status is ItemStatus.WONT_FIX and not reason.strip():
         raise DomainError(_("Say why this will not be fixed."))
     if status is ItemStatus.VERIFIED:

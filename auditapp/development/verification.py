@@ -9,7 +9,6 @@ note. Items whose findings name no expectation cannot be checked automatically.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from auditapp.audits.models import Answer, Audit, Rating, TouchpointVisit
@@ -77,7 +76,7 @@ def check_items_against(audit: Audit, *, actor: User) -> None:
                 ItemStatus.NEW,
                 actor,
                 "reopened",
-                _("Audit #%(n)d found it again.", n=audit.id),
+                str(audit.id),
                 None,
             )
         elif item.status is ItemStatus.DONE and all(r in PASS for r in ratings):
@@ -86,7 +85,7 @@ def check_items_against(audit: Audit, *, actor: User) -> None:
                 ItemStatus.VERIFIED,
                 actor,
                 "verified",
-                _("Verified by audit #%(n)d.", n=audit.id),
+                str(audit.id),
                 audit.id,
             )
     db.session.flush()

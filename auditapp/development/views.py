@@ -54,6 +54,30 @@ bp = Blueprint("development", __name__, url_prefix="/development")
 PAGE_SIZE = PAGE_SIZES[0]
 EXPORT_MAX = 20_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def describe_event(kind: str, text: str) -> str:
+    """Return a history line in the reader's language.
+
+    Events keep language-neutral facts (a status value, an audit id) so that each
+    reader sees them in their own language, whoever caused them.
+    """
+    label = str(EVENT_LABELS.get(kind, kind))
+    if kind == "verified" and text.isdigit():
+        return _("Verified by audit #%(n)d.", n=int(text))
+    if kind == "reopened" and text.isdigit():
+        return _("Audit #%(n)d found it again.", n=int(text))
+    if kind == "status":
+        value, _sep, reason = text.partition(" ")
+        try:
+            status = ItemStatus(value)
+        except ValueError:  # not a status value: show the text as it is
+            pass
+        else:
+            text = " ".join(filter(None, (str(status.label), reason)))
+    return f"{label}: {text}" if text else label
+
+
 EVENT_LABELS = {
     "create": _l("Item created"),
     "link": _l("Friction point added"),
@@ -101,6 +125,7 @@ def list_filters(form: ListFilterForm) -> queries.ListFilters:
         owner_id=form.owner.data or 0,
         min_severity=form.severity.data or 0,
         overdue=bool(form.overdue.data),
+        sort=form.sort.data or "priority",
     )
 
 
@@ -132,7 +157,10 @@ def index():
 def export(fmt: str):
     """Download the list with the current filters, in list order."""
     _total, rows = queries.list_page(
-        current_org_id(), list_filters(_filter_form()), limit=EXPORT_MAX
+        current_org_id(),
+        list_filters(_filter_form()),
+        limit=EXPORT_MAX,
+        with_details=False,
     )
     export_rows = [
         ExportRow(
@@ -228,21 +256,21 @@ def inbox():
     texts = [_text(point, visit, point.id) for point, visit, _audit in rows]
     by_id = _candidates(texts)
     rejected = _not_duplicates([point.id for point, _visit, _audit in rows])
+    candidates = [
+        FindingText(
+            key=i.id,
+            title=i.title,
+            description=i.description,
+            touchpoint_id=i.touchpoint_id,
+            channel=i.channel,
+            stage_name=i.stage_name,
+        )
+        for i in by_id.values()
+    ]
     entries = []
     for (point, visit, audit), text in zip(rows, texts, strict=True):
-        candidates = [
-            FindingText(
-                key=i.id,
-                title=i.title,
-                description=i.description,
-                touchpoint_id=i.touchpoint_id,
-                channel=i.channel,
-                stage_name=i.stage_name,
-            )
-            for i in by_id.values()
-            if (point.id, i.id) not in rejected
-        ]
-        suggestions = suggest_duplicates(text, candidates)[:3]
+        open_to = [c for c in candidates if (point.id, c.key) not in rejected]
+        suggestions = suggest_duplicates(text, open_to)[:3]
         entries.append((point, visit, audit, [(by_id[s.key], s) for s in suggestions]))
     return render_template(
         "development/inbox.html", entries=entries, action_form=ActionForm()
@@ -318,6 +346,17 @@ def _owner_choices(form: AssignForm) -> None:
     form.owner.choices = [(0, _("Nobody yet"))] + _members()
 
 
+def _status_form(item: DevelopmentItem, **kwargs) -> StatusForm:
+    """The status form; "verified" is offered only while it is the item's status."""
+    form = StatusForm(status=item.status.value, **kwargs)
+    if item.status is ItemStatus.VERIFIED:
+        form.status.choices = [
+            *form.status.choices,
+            (item.status.value, item.status.label),
+        ]
+    return form
+
+
 @bp.get("/<int:dev_item_id>")
 def show(dev_item_id: int):
     """An item: why it ranks where it does, its findings, workflow and history."""
@@ -350,7 +389,7 @@ def show(dev_item_id: int):
             )
         ).scalars()
     }
-    status_form = StatusForm(formdata=None, status=item.status.value)
+    status_form = _status_form(item, formdata=None)
     return render_template(
         "development/show.html",
         item=item,
@@ -365,7 +404,7 @@ def show(dev_item_id: int):
         breakdown=services.breakdown(item),
         status_form=status_form,
         assign_form=_assign_form(item),
-        event_labels=EVENT_LABELS,
+        describe_event=describe_event,
     )
 
 
@@ -373,7 +412,7 @@ def show(dev_item_id: int):
 def set_status(dev_item_id: int):
     """Move the item in its workflow."""
     item = get_in_org_or_404(DevelopmentItem, dev_item_id)
-    form = StatusForm()
+    form = _status_form(item)
     if not form.validate_on_submit():
         raise DomainError(_("Choose a status."))
     services.set_status(

@@ -286,7 +286,10 @@ def test_auditor_walks_a_journey_and_manager_reviews_it(live_app, phone, tmp_pat
     # What the auditor gave is what is stored.
     flat = [r for visit in ratings for r in visit]
     with app.app_context():
-        audit = db.session.execute(db.select(Audit)).scalar_one()
+        # The demo holds audits of another journey; this one is at LOCATION.
+        audit = db.session.execute(
+            db.select(Audit).where(Audit.location == LOCATION)
+        ).scalar_one()
         visits = (
             db.session.execute(
                 db.select(TouchpointVisit)
@@ -388,12 +391,18 @@ def test_auditor_walks_a_journey_and_manager_reviews_it(live_app, phone, tmp_pat
 
     # The stored photo: one, upright, small, and without any metadata.
     with app.app_context():
-        points = db.session.execute(db.select(FrictionPoint)).scalars().all()
+        points = (
+            db.session.execute(
+                db.select(FrictionPoint).where(FrictionPoint.audit_id == audit.id)
+            )
+            .scalars()
+            .all()
+        )
         assert len(points) == 1
         assert points[0].severity == 3
         assert points[0].description == FRICTION_TEXT
         assert points[0].answer_id is not None
-        photos = db.session.execute(db.select(Photo)).scalars().all()
+        photos = db.session.execute(db.select(Photo)).scalars().all()  # demo: none
         assert len(photos) == 1
         photo = photos[0]
         with photo_store().open(photo.key) as fh:

@@ -1,7 +1,14 @@
 """A manager's decisions on items: pinning a position, comments, "different" answers."""
 
+import io
+from datetime import date
+
+from PIL import Image
 from sqlalchemy import func, select
 
+from auditapp.audits import services as audits
+from auditapp.audits.models import Rating
+from auditapp.core.images import normalise_photo
 from auditapp.development.models import (
     DevelopmentItem,
     ItemEvent,
@@ -9,7 +16,9 @@ from auditapp.development.models import (
     NotDuplicate,
 )
 from auditapp.extensions import db
+from auditapp.findings import services as findings
 from auditapp.findings.models import Severity
+from auditapp.journeys.services import load_journey
 from tests.conftest import post_form
 from tests.integration.development.helpers import (
     audit_with_point,
@@ -215,7 +224,84 @@ def test_page_size_can_be_chosen(client, login_as, shop):
     first_page = client.get("/development").get_data(as_text=True)
     everything = client.get("/development?per_page=200").get_data(as_text=True)
 
-    assert first_page.count('class="list__item"') == 50
+    assert first_page.count('class="list__item dev-row"') == 50
     assert "Page 1 of 2" in first_page
-    assert everything.count('class="list__item"') == 61
+    assert everything.count('class="list__item dev-row"') == 61
     assert f"/development/{item.id}" in everything
+
+
+def _photo(point, audit, auditor, colour):
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(image, "JPEG")
+    image.seek(0)
+    return findings.attach_photo(
+        point,
+        audit,
+        photo=normalise_photo(image),
+        uploader=auditor,
+        filename="p.jpg",
+        store=findings.photo_store(),
+    ).id
+
+
+def test_list_row_shows_counts_and_the_worst_findings_photo(client, login_as, shop):
+    org, auditor, manager, journey = shop
+    audit = audits.start_audit(
+        load_journey(org.id, journey.id), auditor=auditor, audit_date=date.today()
+    )
+    audit = audits.load_audit(org.id, audit.id)
+    visit = audit.visits[0]
+    mild, worst = (
+        findings.log_friction_point(
+            visit, audit, author=auditor, title=title, description="", severity=sev
+        )
+        for title, sev in (("Queue at the till", 2), ("Queue at the till again", 4))
+    )
+    _photo(mild, audit, auditor, "blue")
+    best = _photo(worst, audit, auditor, "red")
+    _photo(worst, audit, auditor, "green")
+    for v in audit.visits:
+        audits.save_visit(
+            v,
+            audit,
+            actor=auditor,
+            data=audits.VisitInput(ratings={a.id: Rating.MET for a in v.answers}),
+        )
+    audits.submit_audit(audit, actor=auditor)
+    db.session.commit()
+    login_as(manager)
+    post_form(client, f"/development/inbox/{mild.id}/new", page="/development/inbox")
+    item = item_titled("Queue at the till")
+    post_form(
+        client,
+        f"/development/inbox/{worst.id}/same-as/{item.id}",
+        page="/development/inbox",
+    )
+
+    html = client.get("/development").get_data(as_text=True)
+
+    assert f"/photos/{best}/thumb" in html
+    assert "2 friction points · 3 photos" in html
+
+
+def test_list_can_be_read_by_due_date_newest_or_most_seen(client, login_as, shop):
+    _org, _auditor, manager, _journey = shop
+    login_as(manager)
+    new_items(
+        client,
+        shop,
+        ("Door locked", Severity.BLOCKING),
+        ("Long queue", Severity.SERIOUS),
+        ("Faded sign", Severity.COSMETIC),
+    )
+    door, queue, sign = (
+        item_titled(t) for t in ("Door locked", "Long queue", "Faded sign")
+    )
+    sign.due_date, queue.due_date = date(2026, 1, 5), date(2026, 2, 1)
+    queue.audits_seen = 7
+    db.session.commit()
+
+    assert _order(client, "sort=due") == ["Faded sign", "Long queue", "Door locked"]
+    assert _order(client, "sort=newest") == ["Faded sign", "Long queue", "Door locked"]
+    assert _order(client, "sort=seen") == ["Long queue", "Door locked", "Faded sign"]
+    assert _order(client, "sort=bogus") == ["Door locked", "Long queue", "Faded sign"]

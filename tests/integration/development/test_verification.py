@@ -13,6 +13,7 @@ from auditapp.findings import services as findings
 from auditapp.findings.models import Severity
 from auditapp.journeys.services import load_journey
 from tests import factories
+from tests.conftest import post_form
 
 
 def _walk(org, auditor, journey, *, first_rating, log_point=False):
@@ -86,10 +87,7 @@ def test_later_audit_verifies_a_done_item_then_reopens_it(failed_item):
         .where(ItemEvent.item_id == item_id)
         .order_by(ItemEvent.id)
     ).all()
-    assert notes[-2:] == [
-        ("verified", f"Verified by audit #{passed.id}."),
-        ("reopened", f"Audit #{failed.id} found it again."),
-    ]
+    assert notes[-2:] == [("verified", str(passed.id)), ("reopened", str(failed.id))]
 
 
 def test_an_open_item_is_not_verified_before_it_is_done(failed_item):
@@ -98,3 +96,26 @@ def test_an_open_item_is_not_verified_before_it_is_done(failed_item):
     walk_again(Rating.EXCEEDED)
 
     assert db.session.get(DevelopmentItem, item.id).status == ItemStatus.NEW
+
+
+def test_history_speaks_the_readers_language_and_verified_stays_put(
+    failed_item, client, login_as
+):
+    item, manager, walk_again = failed_item
+    development.set_status(item, ItemStatus.DONE, actor=manager)
+    db.session.commit()
+    item_id = item.id
+    passed = walk_again(Rating.MET)  # runs outside a request: default language
+    manager.locale = "fi"
+    db.session.commit()
+    login_as(manager)
+    page = f"/development/{item_id}"
+
+    html = client.get(page).get_data(as_text=True)
+    unchanged = post_form(client, f"{page}/status", {"status": "verified"}, page=page)
+
+    assert f"Varmistettu auditoinnissa #{passed.id}." in html
+    assert "Tila muutettu: Valmis" in html
+    assert '<option selected value="verified">Varmistettu</option>' in html
+    assert unchanged.status_code == 303
+    assert db.session.get(DevelopmentItem, item_id).status is ItemStatus.VERIFIED
