@@ -64,6 +64,7 @@ class DevelopmentListReport:
     severity_counts: list[tuple[str, int, int]]
     overdue: int
     unassigned: int
+    by_priority: bool
     photos: dict[int, PhotoFile] = field(repr=False)
 
 
@@ -123,6 +124,13 @@ def _filter_lines(org_id: int, filters: queries.ListFilters) -> list[tuple[str, 
         )
     if filters.overdue:
         lines.append((_("Only overdue"), _("yes")))
+    orders = {
+        "due": _("Due date"),
+        "newest": _("Newest first"),
+        "seen": _("Most audits"),
+    }
+    if filters.sort in orders:
+        lines.append((_("Order"), orders[filters.sort]))
     return lines
 
 
@@ -191,6 +199,7 @@ def build_development_list_report(
         ],
         overdue=sum(item.overdue for item in items),
         unassigned=sum(not item.owner_name for item in items),
+        by_priority=filters.sort == "priority",
         photos={
             photo.id: PhotoFile(photo.org_id, photo.key, photo.thumb_key)
             for photo in best.values()

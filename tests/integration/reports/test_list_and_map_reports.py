@@ -58,6 +58,19 @@ def test_development_list_pdf_uses_the_current_filters(app, db, client):
     assert "Särö 2.1: jono kassalla" not in text
 
 
+def test_development_list_pdf_follows_the_pages_order(app, db, client):
+    made = make_submitted_audit(stages=2, touchpoints=2, photos_per_point=0)
+    make_items(made)
+    _total, rows = queries.list_page(made.org_id, queries.ListFilters(sort="newest"))
+    _signed_in(client, made.manager_email)
+
+    text = pdf_text(client.get("/development/report.pdf?sort=newest").data)
+
+    positions = [text.index(row.item.title) for row in rows]
+    assert positions == sorted(positions)
+    assert "Newest first" in text
+
+
 def test_development_list_pdf_in_finnish(app, db, client):
     made = make_submitted_audit(stages=1, touchpoints=2, photos_per_point=0)
     make_items(made)
