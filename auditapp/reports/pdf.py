@@ -22,7 +22,7 @@ from flask_babel import force_locale
 from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
 
 from auditapp.core.storage import PhotoStore
@@ -117,6 +117,9 @@ class ReportFetcher(URLFetcher):
             raise ResourceRefused("not a report asset")
         resolved = Path(joined).resolve()
         if not resolved.is_relative_to(self.static_dir) or not resolved.is_file():
+            if suffix == ".css":
+                # An unstyled report is a broken deployment, not a report to send.
+                raise FatalURLFetchingError(f"report stylesheet missing: {path}")
             raise ResourceRefused("no such asset")
         return URLFetcherResponse(
             url, resolved.read_bytes(), {"Content-Type": STATIC_TYPES[suffix]}
@@ -168,6 +171,11 @@ def render_report(
 
 def html_to_pdf(html: str, fetcher: ReportFetcher) -> bytes:
     """Lay out report HTML and return the PDF; every fetch goes through `fetcher`."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    # A per-job image cache: nothing from one organisation's render stays for the next.
-    return document.write_pdf(font_config=FONT_CONFIG, cache={})
+    try:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        # A per-job image cache: nothing from one organisation's render stays for
+        # the next.
+        return document.write_pdf(font_config=FONT_CONFIG, cache={})
+    except FatalURLFetchingError as error:
+        # A BaseException: turn it into an ordinary error, so Flask answers 500.
+        raise RuntimeError(str(error)) from error

@@ -376,7 +376,7 @@ def _charts(root: Path, email: str, spec: dict) -> dict:
             boxed = re.sub(r"(<svg\b[^>]*>).*?</svg>", r"\1</svg>", html, flags=re.S)
             pdf.html_to_pdf(html, fetcher)  # warm-up: templates, fonts, fontconfig
             charts, empty = [], []
-            for _round in range(max(spec["runs"], 3)):  # alternate: shared load
+            for _round in range(max(spec["runs"], 7)):  # alternate: shared load
                 charts += _timed(lambda h=html: pdf.html_to_pdf(h, fetcher), 1)[0]
                 empty += _timed(lambda h=boxed: pdf.html_to_pdf(h, fetcher), 1)[0]
             results[name] = {

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from PIL import ImageFile
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from auditapp.core.storage import LocalPhotoStore
 from auditapp.reports import pdf
@@ -60,7 +60,6 @@ def test_fetcher_serves_the_orgs_photo_and_the_report_stylesheet(fetcher):
         "polku:static/css/../../auditapp/config.py",
         "polku:static/../auditapp/translations/README.md",
         "polku:static/js/app.js",
-        "polku:static/css/missing.css",
         "polku://127.0.0.1/static/css/report.css",
         "/etc/passwd",
     ],
@@ -76,3 +75,15 @@ def test_fetcher_refuses_everything_else(fetcher, url, caplog):
 
 def test_importing_the_pdf_module_keeps_truncated_uploads_refused():
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_a_missing_report_stylesheet_stops_the_render(fetcher):
+    with pytest.raises(FatalURLFetchingError):
+        fetcher.fetch("polku:static/css/missing.css")
+
+
+def test_a_missing_report_stylesheet_is_an_ordinary_error(app, fetcher):
+    html = '<link rel="stylesheet" href="polku:static/css/missing.css"><p>x</p>'
+
+    with pytest.raises(RuntimeError, match="report stylesheet missing"):
+        pdf.html_to_pdf(html, fetcher)
