@@ -19,7 +19,7 @@ from auditapp.extensions import db
 from auditapp.reports.pdf import PhotoFile
 
 #: The curve's drawing box; each stage column gets an equal slice of the width.
-CURVE_WIDTH, CURVE_HEIGHT, CURVE_PAD = 1000, 110, 14
+CURVE_WIDTH, CURVE_HEIGHT, CURVE_PAD = 1000, 150, 16
 
 
 @dataclass(frozen=True)
