@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -44,6 +45,8 @@ class ListItemLine:
     effort: str
     priority_score: float
     breakdown: Priority
+    #: The breakdown in words, e.g. "Priority 54 = 27 × 1.0 × 2.0 ÷ 1.0 · …"
+    facts_text: str
     pinned: bool
     where: str
     thumb_id: int | None
@@ -134,8 +137,43 @@ def _filter_lines(org_id: int, filters: queries.ListFilters) -> list[tuple[str, 
     return lines
 
 
-def _line(row, today: date, thumb: Photo | None) -> ListItemLine:
+def _facts_text(item, breakdown: Priority) -> str:
+    """Return an item's priority breakdown and facts as one line of text."""
+    return " · ".join(
+        (
+            _("Priority %(score)s", score=format_decimal(item.priority_score))
+            + f" = {breakdown.severity_weight}"
+            + f" × {format_decimal(breakdown.frequency_factor, '#,##0.0#')}"
+            + f" × {format_decimal(breakdown.criticality_factor, '#,##0.0#')}"
+            + f" ÷ {format_decimal(breakdown.effort_divisor, '#,##0.0#')}",
+            str(Severity(item.severity).label),
+            ngettext(
+                "seen in %(num)d audit", "seen in %(num)d audits", item.audits_seen
+            ),
+            _("Criticality %(n)d of 3", n=item.criticality),
+            _("Effort")
+            + ": "
+            + (item.effort.value if item.effort else _("not estimated")),
+        )
+    )
+
+
+def _line(row, today: date, thumb: Photo | None, facts: dict) -> ListItemLine:
     item = row.item
+    # Few distinct fact combinations: format each once (2,000 items, B3).
+    key = (
+        item.priority_score,
+        item.severity,
+        item.audits_seen,
+        item.criticality,
+        item.effort,
+    )
+    if key not in facts:
+        breakdown = score(
+            ItemFacts(item.severity, item.audits_seen, item.criticality, item.effort)
+        )
+        facts[key] = (breakdown, _facts_text(item, breakdown))
+    breakdown, facts_text = facts[key]
     closed = item.status in (ItemStatus.DONE, ItemStatus.VERIFIED, ItemStatus.WONT_FIX)
     where = [
         item.journey.name if item.journey else "",
@@ -155,9 +193,8 @@ def _line(row, today: date, thumb: Photo | None) -> ListItemLine:
         severity_label=str(Severity(item.severity).label),
         effort=item.effort.value if item.effort else "",
         priority_score=item.priority_score,
-        breakdown=score(
-            ItemFacts(item.severity, item.audits_seen, item.criticality, item.effort)
-        ),
+        breakdown=breakdown,
+        facts_text=facts_text,
         pinned=row.pinned,
         where=" › ".join(part for part in where if part),
         thumb_id=thumb.id if thumb else None,
@@ -174,7 +211,8 @@ def build_development_list_report(
     check_size(photos=0, entries=total)
     best = _best_photos(org_id, [row.item.id for row in rows])
     check_size(photos=len(best), entries=total)
-    items = [_line(row, today, best.get(row.item.id)) for row in rows]
+    facts: dict = {}
+    items = [_line(row, today, best.get(row.item.id), facts) for row in rows]
     org_name = db.session.execute(
         select(Organisation.name).where(Organisation.id == org_id)
     ).scalar_one()
