@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from auditapp.journeys.persona_views import bp as personas_bp
     from auditapp.journeys.views import bp as journeys_bp
     from auditapp.pwa.views import bp as pwa_bp
+    from auditapp.reports.views import bp as reports_bp
 
     blueprints = (
         auth_bp,
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
         audits_api_bp,
         findings_api_bp,
         development_bp,
+        reports_bp,
         pwa_bp,
     )
     for blueprint in blueprints:

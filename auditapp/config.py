@@ -55,6 +55,10 @@ class Defaults:
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
     INVITE_LIFETIME = timedelta(days=7)
 
+    #: Reports larger than this are refused up front (memory is O(document)).
+    REPORT_MAX_PHOTOS = 300
+    REPORT_MAX_ENTRIES = 5_000
+
     APP_NAME = "Polku"
     THEME_COLOR = "#1f5f8b"
 

@@ -78,6 +78,11 @@ NO_ID_ROUTES = {
     "development.index",
     "development.inbox",
     "development.export",
+    "reports.development_pdf",
+    "reports.development_preview",
+    # The journey comes as ?journey=: tested in tests/integration/reports.
+    "reports.journey_map_pdf",
+    "reports.journey_map_preview",
     # The journey comes as ?journey=: another org's id answers 404, tested in
     # tests/integration/development/test_dashboard.py.
     "development.dashboard",

@@ -1,0 +1,1 @@
+"""Printable reports: audit, development list, journey map (PDF and preview)."""
