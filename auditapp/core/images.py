@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 #: The only decoders an upload may reach; Pillow's CVE stream is mostly exotic plugins.
 ALLOWED_FORMATS = ["JPEG", "PNG", "WEBP"]
@@ -110,6 +110,10 @@ def normalise_photo(
     """
     data = stream.read()
     _refuse_heif(data)
+    # A truncated upload must be refused, not decoded with a grey bottom. Pillow
+    # reads this process-wide flag at decode time, and importing WeasyPrint (the PDF
+    # reports) turns it on, so say it here rather than trust the import order.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # No `with`: the display image may be this very object, and close() frees it.
     img = _open(data, max_pixels)
     source_format = "JPEG" if img.format == "MPO" else str(img.format)

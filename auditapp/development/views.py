@@ -97,7 +97,7 @@ def _managers_only():
     require_role(Role.MANAGER)
 
 
-def _filter_form() -> ListFilterForm:
+def filter_form() -> ListFilterForm:
     form = ListFilterForm(request.args)
     journeys = db.session.execute(
         select(Journey.id, Journey.name)
@@ -132,7 +132,7 @@ def list_filters(form: ListFilterForm) -> queries.ListFilters:
 @bp.get("")
 def index():
     """The prioritised list, highest priority first, a page at a time."""
-    form = _filter_form()
+    form = filter_form()
     filters = list_filters(form)
     per_page = form.per_page.data if form.per_page.data in PAGE_SIZES else PAGE_SIZE
     page = max(request.args.get("page", 1, type=int), 1)
@@ -158,7 +158,7 @@ def export(fmt: str):
     """Download the list with the current filters, in list order."""
     _total, rows = queries.list_page(
         current_org_id(),
-        list_filters(_filter_form()),
+        list_filters(filter_form()),
         limit=EXPORT_MAX,
         with_details=False,
     )

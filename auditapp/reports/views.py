@@ -12,7 +12,7 @@ from auditapp.audits.access import audit_for_viewer
 from auditapp.audits.models import AuditStatus
 from auditapp.core.tenancy import Role, current_org_id, require_role
 from auditapp.development.forms import DashboardForm
-from auditapp.development.views import DEFAULT_PERIOD, _filter_form, list_filters
+from auditapp.development.views import DEFAULT_PERIOD, filter_form, list_filters
 from auditapp.findings.services import photo_store
 from auditapp.reports import context, list_context, map_context, pdf
 
@@ -81,7 +81,7 @@ def audit_preview(audit_id: int):
 def _development_report() -> list_context.DevelopmentListReport:
     require_role(Role.MANAGER)
     # The list page's own filter form, so the PDF keeps exactly what it shows.
-    filters = list_filters(_filter_form())
+    filters = list_filters(filter_form())
     return list_context.build_development_list_report(current_org_id(), filters)
 
 

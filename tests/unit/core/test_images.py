@@ -551,6 +551,16 @@ def test_truncated_jpeg_is_broken(noisy_jpeg):
     )
 
 
+def test_truncated_jpeg_is_broken_even_if_a_library_allowed_truncation(
+    noisy_jpeg, monkeypatch
+):
+    # Importing WeasyPrint sets this process-wide flag; uploads must not care.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+    with pytest.raises(BrokenImage):
+        normalise(noisy_jpeg[: len(noisy_jpeg) * 6 // 10])
+
+
 def test_jpeg_headers_followed_by_random_bytes_are_broken(noisy_jpeg):
     start_of_scan = noisy_jpeg.index(b"\xff\xda")
     (length,) = struct.unpack(">H", noisy_jpeg[start_of_scan + 2 : start_of_scan + 4])
