@@ -93,6 +93,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table by copying it and dropping the old
+            # one; with foreign keys on, that DROP deletes every child row through
+            # ON DELETE CASCADE. Turn them off for the migration (it must happen
+            # outside a transaction), check integrity after, and turn them back on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's autobegun transaction
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -101,6 +109,15 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if problems:
+                raise RuntimeError(
+                    f"migration left broken foreign keys: {problems[:5]}"
+                )
 
 
 if context.is_offline_mode():

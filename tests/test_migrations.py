@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, func, inspect, select, table, text
 
 from auditapp import create_app
 from auditapp.extensions import db
@@ -54,3 +54,53 @@ def test_downgrade_to_base_and_back_works(tmp_path):
         db.engine.dispose()
 
     assert left == set()
+
+
+#: The revision before the two migrations that rebuild tables on SQLite.
+BEFORE_REBUILDS = "4facf311eb97"
+
+
+def _row_counts(tables) -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            t: conn.execute(select(func.count()).select_from(table(t))).scalar_one()
+            for t in tables
+        }
+
+
+def test_migrations_keep_existing_data(tmp_path):
+    """Rebuilding a parent table must not cascade-delete its children's rows.
+
+    SQLite's ALTER support is small, so batch migrations copy a table and drop the
+    old one; with foreign keys on, that DROP deletes every child row through ON
+    DELETE CASCADE. An upgrade of a live installation would lose its audits' visits,
+    answers, friction points and development-item links.
+    """
+    from auditapp.demo import seed_demo
+
+    app = _fresh_app(tmp_path)
+    with app.app_context():
+        upgrade()
+        seed_demo("en")
+        db.session.commit()
+        tables = sorted(set(inspect(db.engine).get_table_names()) - {"alembic_version"})
+        before = _row_counts(tables)
+        downgrade(revision=BEFORE_REBUILDS)
+        upgrade()
+        after = _row_counts(tables)
+        db.session.remove()
+        db.engine.dispose()
+
+    kept = (
+        "touchpoint_visit",
+        "answer",
+        "friction_point",
+        "item_finding",
+        "item_event",
+    )
+    assert all(before[t] > 0 for t in kept), before
+    # Tables the downgrade dropped come back empty; every other row is still there.
+    dropped = {"item_comment", "not_duplicate", "sync_receipt"}
+    assert {t: n for t, n in after.items() if t not in dropped} == {
+        t: n for t, n in before.items() if t not in dropped
+    }
