@@ -1,4 +1,5 @@
 import io
+import re
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -165,3 +166,26 @@ def test_development_list_over_the_entry_limit_is_refused(app, db, client):
     assert "This report would have 2 entries; the limit is 1." in response.get_data(
         as_text=True
     )
+
+
+def test_list_and_dashboard_link_to_html_previews_of_their_reports(app, db, client):
+    made = make_submitted_audit(stages=2, touchpoints=1, photos_per_point=0)
+    make_items(made)
+    journey_id = db.session.get(Audit, made.audit_id).journey_id
+    _signed_in(client, made.manager_email)
+
+    listing = client.get("/development?severity=4").get_data(as_text=True)
+    board = client.get(f"/development/dashboard?journey={journey_id}")
+    list_preview = client.get("/development/report?severity=4")
+    map_link = re.search(
+        r'href="(/development/journey-map\?[^"]+)"', board.get_data(as_text=True)
+    )
+
+    assert 'href="/development/report?severity=4"' in listing
+    assert list_preview.status_code == 200
+    assert "Särö 1.1: jono kassalla" in list_preview.get_data(as_text=True)
+    assert "Särö 2.1: jono kassalla" not in list_preview.get_data(as_text=True)
+    assert map_link is not None
+    map_preview = client.get(map_link[1].replace("&amp;", "&"))
+    assert map_preview.status_code == 200
+    assert "Vaihe 1" in map_preview.get_data(as_text=True)
