@@ -212,15 +212,23 @@ def _period_audits(org_id: int, journey_id: int, start: date, end: date) -> list
     ]
 
 
-def _answer_totals(org_id: int, where: list) -> dict[int | None, tuple[float, int]]:
-    """Return {touchpoint id: (points, counted answers)} in one statement."""
-    weight = case(
+def _points():
+    """An answer's points under the scoring rules (audits/scoring.WEIGHTS), in SQL."""
+    return case(
         *[(Answer.rating == rating, value) for rating, value in WEIGHTS.items()],
         else_=0.0,
     )
-    counts = case((Answer.rating.in_(list(WEIGHTS)), 1), else_=0)
+
+
+def _counted():
+    """1 for an answer that counts in a score (rated, not N/A), else 0, in SQL."""
+    return case((Answer.rating.in_(list(WEIGHTS)), 1), else_=0)
+
+
+def _answer_totals(org_id: int, where: list) -> dict[int | None, tuple[float, int]]:
+    """Return {touchpoint id: (points, counted answers)} in one statement."""
     rows = db.session.execute(
-        select(TouchpointVisit.touchpoint_id, func.sum(weight), func.sum(counts))
+        select(TouchpointVisit.touchpoint_id, func.sum(_points()), func.sum(_counted()))
         .join(TouchpointVisit, TouchpointVisit.id == Answer.visit_id)
         .join(Audit, Audit.id == TouchpointVisit.audit_id)
         .where(Answer.org_id == org_id, *where)
@@ -259,19 +267,14 @@ def _visit_totals(org_id: int, where: list) -> list:
 
 def _trend(org_id: int, where: list) -> list[TrendPoint]:
     """Return the overall score per calendar month, oldest first, in one statement."""
-    weight = case(
-        *[(Answer.rating == rating, value) for rating, value in WEIGHTS.items()],
-        else_=0.0,
-    )
-    counts = case((Answer.rating.in_(list(WEIGHTS)), 1), else_=0)
     year = extract("year", Audit.audit_date)
     month = extract("month", Audit.audit_date)
     rows = db.session.execute(
         select(
             year,
             month,
-            func.sum(weight),
-            func.sum(counts),
+            func.sum(_points()),
+            func.sum(_counted()),
             func.count(distinct(Audit.id)),
         )
         .select_from(Audit)

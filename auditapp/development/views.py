@@ -498,6 +498,17 @@ def _latest_audited_journey(journey_ids: list[int]) -> int | None:
     return latest or (journey_ids[0] if journey_ids else None)
 
 
+def dashboard_period(form: DashboardForm) -> tuple[date, date]:
+    """Return the period the form asks for, or the last year where it asks for none.
+
+    The dashboard and the journey map read their period here, so they agree.
+    """
+    dates_ok = form.validate() if request.args else True
+    end = form.end.data if dates_ok and form.end.data else date.today()
+    start = form.start.data if dates_ok and form.start.data else end - DEFAULT_PERIOD
+    return start, end
+
+
 @bp.get("/dashboard")
 def dashboard():
     """How a journey did over a period: scores, emotions, coverage, top items."""
@@ -511,10 +522,7 @@ def dashboard():
     journey_id = request.args.get("journey", type=int) or _latest_audited_journey(
         [j.id for j in journeys]
     )
-    dates_ok = form.validate() if request.args else True
-    today = date.today()
-    end = form.end.data if dates_ok and form.end.data else today
-    start = form.start.data if dates_ok and form.start.data else end - DEFAULT_PERIOD
+    start, end = dashboard_period(form)
     form.journey.data, form.start.data, form.end.data = journey_id, start, end
     board = None
     if journey_id is not None:

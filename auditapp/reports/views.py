@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import get_locale
 from flask_login import login_required
@@ -12,7 +10,7 @@ from auditapp.audits.access import audit_for_viewer
 from auditapp.audits.models import AuditStatus
 from auditapp.core.tenancy import Role, current_org_id, require_role
 from auditapp.development.forms import DashboardForm
-from auditapp.development.views import DEFAULT_PERIOD, filter_form, list_filters
+from auditapp.development.views import dashboard_period, filter_form, list_filters
 from auditapp.findings.services import photo_store
 from auditapp.reports import context, list_context, map_context, pdf
 
@@ -106,9 +104,7 @@ def _journey_map() -> map_context.JourneyMapReport:
         abort(404)
     form = DashboardForm(request.args)
     form.journey.choices = [(journey_id, "")]  # ownership is checked by the query
-    dates_ok = form.validate()
-    end = form.end.data if dates_ok and form.end.data else date.today()
-    start = form.start.data if dates_ok and form.start.data else end - DEFAULT_PERIOD
+    start, end = dashboard_period(form)
     report = map_context.build_journey_map(current_org_id(), journey_id, start, end)
     if report is None:  # another organisation's journey answers like a missing one
         abort(404)
