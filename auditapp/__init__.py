@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask loads with create_app, not with the package: the PDF
+    # render worker imports auditapp.reports.pdf and must stay lean.
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the audit app; it wires things and does no work."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=PROJECT_ROOT / "templates",

@@ -58,6 +58,12 @@ class Defaults:
     #: Reports larger than this are refused up front (memory is O(document)).
     REPORT_MAX_PHOTOS = 300
     REPORT_MAX_ENTRIES = 5_000
+    #: Each report is laid out in a process of its own, stopped past these limits
+    #: with a 503 (reliability.md test 16). Memory is address space (RLIMIT_AS), MiB;
+    #: 0 means no limit. At most this many renders at once per app process.
+    REPORT_RENDER_SECONDS = 120
+    REPORT_RENDER_MEMORY_MB = 1024
+    REPORT_RENDER_CONCURRENCY = 2
 
     APP_NAME = "Polku"
     THEME_COLOR = "#1f5f8b"

@@ -52,16 +52,24 @@ def _csrf_error(error: CSRFError):
 
 
 def _domain_error(error: DomainError):
+    headers = {}
+    if retry_after := getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(retry_after)
     if wants_json():
-        return jsonify(error=type(error).__name__, message=str(error)), error.status
+        body = jsonify(error=type(error).__name__, message=str(error))
+        return body, error.status, headers
     referrer = request.referrer or ""
     if request.method == "POST" and referrer.startswith(request.host_url):
         # Button actions (move, archive…) go back to the page they came from.
         flash(str(error), "error")
         return redirect(referrer, code=303)
-    return render_template(
-        "errors/generic.html", title=_("That did not work"), message=str(error)
-    ), error.status
+    return (
+        render_template(
+            "errors/generic.html", title=_("That did not work"), message=str(error)
+        ),
+        error.status,
+        headers,
+    )
 
 
 def _server_error(error):

@@ -367,6 +367,30 @@ def test_only_reports_pdf_imports_weasyprint():
     assert problems == [], "\n".join(problems)
 
 
+def test_the_app_never_loads_the_pdf_module_nor_flask_into_it():
+    # reports/pdf.py runs only in the render server (python -m), which must stay
+    # lean: it may import only the fetcher's policy module of the app.
+    loads_pdf = [
+        f"{name} line {line}"
+        for _path, name, source in _each_module()
+        if name != PDF_MODULE
+        for line, target in import_targets(ast.parse(source), name, False)
+        if target == PDF_MODULE or target.startswith(PDF_MODULE + ".")
+    ]
+    pdf_source = (PACKAGE_DIR / "reports" / "pdf.py").read_text(encoding="utf-8")
+    pdf_imports = {
+        target
+        for _line, target in import_targets(ast.parse(pdf_source), PDF_MODULE, False)
+    }
+
+    assert loads_pdf == []
+    assert not {t for t in pdf_imports if t.split(".")[0] in ("flask", "sqlalchemy")}
+    assert {t for t in pdf_imports if t.startswith("auditapp")} <= {
+        "auditapp.reports.fetcher." + name
+        for name in ("BASE_URL", "SCHEME", "Resource", "StylesheetMissing")
+    }
+
+
 # --- the walker, tested on small sources --------------------------------------
 
 BAD_LOOKUPS = """

@@ -22,7 +22,7 @@ from auditapp.auth.models import Organisation, User
 from auditapp.core.errors import DomainError
 from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint, Photo, Severity
-from auditapp.reports.pdf import PhotoFile
+from auditapp.reports.fetcher import PhotoFile
 
 
 class ReportTooLarge(DomainError):

@@ -25,7 +25,7 @@ from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint, Photo, Severity
 from auditapp.journeys.models import Channel, Journey
 from auditapp.reports.context import check_size
-from auditapp.reports.pdf import PhotoFile
+from auditapp.reports.fetcher import PhotoFile
 
 
 @dataclass(frozen=True)

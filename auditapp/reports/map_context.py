@@ -16,7 +16,7 @@ from sqlalchemy import select
 from auditapp.auth.models import Organisation
 from auditapp.development.dashboard import Dashboard, build_dashboard
 from auditapp.extensions import db
-from auditapp.reports.pdf import PhotoFile
+from auditapp.reports.fetcher import PhotoFile
 
 #: The curve's drawing box; each stage column gets an equal slice of the width.
 CURVE_WIDTH, CURVE_HEIGHT, CURVE_PAD = 1000, 150, 16

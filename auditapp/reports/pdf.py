@@ -1,181 +1,167 @@
-"""PDF rendering: the only module that imports WeasyPrint (architecture.md).
+"""PDF layout: the only module that imports WeasyPrint (architecture.md).
 
-Templates reference resources only through the internal `polku:` scheme:
-`polku:static/<path>` for the app's own stylesheet, fonts and icons, and
-`polku:photo/<id>/<variant>` for a photo of the report's organisation. The fetcher
-below serves those from disk and from the photo store and refuses everything else
-(file:, http(s):, data:, redirects, other organisations' photos) on every channel
-WeasyPrint fetches through: HTML images, stylesheets, @import, url(), SVG <image>
-and attachments (reliability.md I7, tests 14–15).
+It runs in a render server of its own (`python -m auditapp.reports.pdf`, started by
+reports/render.py): a lean interpreter that has loaded WeasyPrint and its fonts once
+and nothing of the web app. The server forks one process per report. That process
+has no resources of its own: every URL the document asks for goes back to the app
+process, whose ReportFetcher decides (reports/fetcher.py). It lives for one report,
+under an address-space limit, and the kernel ends it when it overruns its time
+(performance.md §1.10, reliability.md test 16).
+
+Does not import Flask.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+import math
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection, deliver_challenge
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-from werkzeug.security import safe_join
 
-from auditapp.core.storage import PhotoStore
+from auditapp.reports.fetcher import BASE_URL, SCHEME, Resource, StylesheetMissing
 
 # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which
 # would let truncated uploads through core/images (reliability.md I8). Report photos
 # are whole, normalised JPEGs, so restore Pillow's default.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-log = logging.getLogger(__name__)
-
-SCHEME = "polku"
-BASE_URL = f"{SCHEME}:report/"
-#: Static files a report may use, by suffix → content type.
-STATIC_TYPES = {
-    ".css": "text/css",
-    ".ttf": "font/ttf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
-PHOTO_URL = re.compile(rf"{SCHEME}:photo/(\d+)/(display|thumb)")
-STATIC_URL = re.compile(rf"{SCHEME}:static/([A-Za-z0-9_\-./]+)")
-#: Kinds of report and their templates under templates/reports/pdf/.
-KINDS = ("audit", "development_list", "journey_map")
-
-# One font configuration per process: building it scans fontconfig (performance.md §2).
+# One font configuration per process, built in the fork server: building it scans
+# fontconfig (performance.md §2). Each render process inherits it.
 FONT_CONFIG = FontConfiguration()
 
-
-@dataclass(frozen=True)
-class PhotoFile:
-    """A photo a report may embed: its organisation and stored keys."""
-
-    org_id: int
-    key: str
-    thumb_key: str
+#: fetch(url) -> Resource; raises ValueError to refuse, StylesheetMissing to stop.
+Fetch = Callable[[str], Resource]
 
 
-class ResourceRefused(ValueError):
-    """The report asked for something the fetcher does not serve."""
+class RenderError(RuntimeError):
+    """The document could not be laid out (a broken deployment, not the user's data)."""
 
 
-class ReportFetcher(URLFetcher):
-    """Serve `polku:` static files and the organisation's photos; refuse the rest."""
+class _Fetcher(URLFetcher):
+    """WeasyPrint's door to resources: only `polku:` URLs, each asked of `fetch`."""
 
-    def __init__(
-        self,
-        *,
-        org_id: int,
-        photos: Mapping[int, PhotoFile],
-        store: PhotoStore,
-        static_dir: Path,
-    ) -> None:
+    def __init__(self, fetch: Fetch) -> None:
         super().__init__(allowed_protocols=(SCHEME,), allow_redirects=False)
-        self.org_id = org_id
-        self.photos = photos
-        self.store = store
-        self.static_dir = Path(static_dir).resolve()
-        self.refused: list[str] = []
+        self._fetch = fetch
 
     def fetch(self, url, headers=None):
-        """Return the resource for an internal URL; never opens a connection."""
         try:
-            if match := PHOTO_URL.fullmatch(url):
-                return self._photo(url, int(match[1]), match[2])
-            if match := STATIC_URL.fullmatch(url):
-                return self._static(url, match[1])
-            raise ResourceRefused("not an internal report resource")
-        except ResourceRefused as error:
-            self.refused.append(url[:200])
-            log.warning("report fetch refused: %.200s (%s)", url, error)
-            raise
-
-    def _photo(self, url: str, photo_id: int, variant: str) -> URLFetcherResponse:
-        photo = self.photos.get(photo_id)
-        if photo is None or photo.org_id != self.org_id:
-            raise ResourceRefused("photo not in this organisation's report")
-        key = photo.key if variant == "display" else photo.thumb_key
-        try:
-            with self.store.open(key) as fh:
-                data = fh.read()
-        except (FileNotFoundError, ValueError) as error:
-            raise ResourceRefused("photo file missing") from error
-        return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg"})
-
-    def _static(self, url: str, path: str) -> URLFetcherResponse:
-        suffix = Path(path).suffix.lower()
-        joined = safe_join(str(self.static_dir), path)
-        if suffix not in STATIC_TYPES or joined is None:
-            raise ResourceRefused("not a report asset")
-        resolved = Path(joined).resolve()
-        if not resolved.is_relative_to(self.static_dir) or not resolved.is_file():
-            if suffix == ".css":
-                # An unstyled report is a broken deployment, not a report to send.
-                raise FatalURLFetchingError(f"report stylesheet missing: {path}")
-            raise ResourceRefused("no such asset")
-        return URLFetcherResponse(
-            url, resolved.read_bytes(), {"Content-Type": STATIC_TYPES[suffix]}
-        )
+            found = self._fetch(url)
+        except StylesheetMissing as error:
+            raise FatalURLFetchingError(str(error)) from error
+        return URLFetcherResponse(url, found.data, {"Content-Type": found.content_type})
 
 
-def pdf_asset(path: str) -> str:
-    """Return the internal URL of a static file for a PDF template."""
-    return f"{SCHEME}:static/{path}"
-
-
-def pdf_photo(photo_id: int, variant: str = "display") -> str:
-    """Return the internal URL of a photo for a PDF template."""
-    return f"{SCHEME}:photo/{photo_id}/{variant}"
-
-
-def render_html(kind: str, report, *, asset, photo_url) -> str:
-    """Render a report template with the given URL builders (PDF or preview)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown report kind {kind!r}")
-    return render_template(
-        f"reports/pdf/{kind}.html", report=report, asset=asset, photo_url=photo_url
-    )
-
-
-def render_report(
-    kind: str,
-    report,
-    *,
-    photos: Mapping[int, PhotoFile],
-    store: PhotoStore,
-    locale: str,
-) -> bytes:
-    """Render one report to PDF bytes, in-process, in the given language.
-
-    `report` is the plain dataclass from reports/context.py; `photos` are the only
-    photos the PDF may embed. Needs an app context (templates, static folder).
-    """
-    fetcher = ReportFetcher(
-        org_id=report.org_id,
-        photos=photos,
-        store=store,
-        static_dir=Path(current_app.static_folder),
-    )
-    with force_locale(locale):
-        html = render_html(kind, report, asset=pdf_asset, photo_url=pdf_photo)
-    return html_to_pdf(html, fetcher)
-
-
-def html_to_pdf(html: str, fetcher: ReportFetcher) -> bytes:
-    """Lay out report HTML and return the PDF; every fetch goes through `fetcher`."""
+def write_pdf(html: str, fetch: Fetch) -> bytes:
+    """Lay out report HTML and return the PDF; every resource comes from `fetch`."""
     try:
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=_Fetcher(fetch))
         # A per-job image cache: nothing from one organisation's render stays for
         # the next.
         return document.write_pdf(font_config=FONT_CONFIG, cache={})
     except FatalURLFetchingError as error:
-        # A BaseException: turn it into an ordinary error, so Flask answers 500.
-        raise RuntimeError(str(error)) from error
+        # A BaseException: turn it into an ordinary error.
+        raise RenderError(str(error)) from error
+
+
+def peak_rss_mib() -> float:
+    """Return this process's peak resident set size (VmHWM) in MiB, 0 if unknown."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def serve_forever(socket_path: str, authkey: bytes) -> None:
+    """Run the render server: one forked process per connection, until stdin closes.
+
+    Started by the app process (reports/render.py) with this module, WeasyPrint and
+    the font configuration already loaded, so a render process starts in
+    milliseconds and shares those pages with the server.
+    """
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(socket_path)
+    server.listen(16)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    while True:
+        ready, _, _ = select.select([server, sys.stdin], [], [])
+        if sys.stdin in ready and not os.read(sys.stdin.fileno(), 4096):
+            return  # the app process is gone
+        if server in ready:
+            client, _ = server.accept()
+            if os.fork() == 0:
+                server.close()
+                _render_process(client, authkey)
+            client.close()
+
+
+def _render_process(client: socket.socket, authkey: bytes) -> None:
+    """One render, in a forked child of the server; never returns."""
+    code = 0
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        conn = Connection(client.detach())
+        deliver_challenge(conn, authkey)
+        _kind, html, memory_bytes, seconds = conn.recv()
+        if memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        # The kernel ends an overrunning render (SIGALRM's default action), whatever
+        # the layout code is doing; the app process also stops waiting.
+        signal.alarm(max(1, math.ceil(seconds)))
+        serve_render(conn, html)
+    except BaseException:  # noqa: BLE001 - the app process sees the closed connection
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def serve_render(conn: Connection, html: str) -> None:
+    """Lay out `html`, asking `conn` for every resource, then send the PDF back.
+
+    Messages to the app process: ("fetch", url) answered by ("ok", data, type),
+    ("refused", reason) or ("fatal", reason); then ("done", pdf, stats) or
+    ("error", "memory" | "failed", detail).
+    """
+    started = time.perf_counter()
+
+    def ask(url: str) -> Resource:
+        conn.send(("fetch", url))
+        answer = conn.recv()
+        if answer[0] == "ok":
+            return Resource(answer[1], answer[2])
+        if answer[0] == "fatal":
+            raise StylesheetMissing(answer[1])
+        raise ValueError(answer[1])
+
+    try:
+        data = write_pdf(html, ask)
+    except MemoryError:
+        del html  # let go of what we can before answering
+        conn.send(("error", "memory", "address-space limit reached"))
+        return
+    except Exception as error:  # noqa: BLE001 - reported to the app process
+        conn.send(("error", "failed", f"{type(error).__name__}: {error}"[:500]))
+        return
+    stats = {"seconds": time.perf_counter() - started, "peak_rss_mib": peak_rss_mib()}
+    conn.send(("done", data, stats))
+
+
+if __name__ == "__main__":  # python -m auditapp.reports.pdf SOCKET (key on stdin)
+    serve_forever(sys.argv[1], bytes.fromhex(sys.stdin.readline().strip()))

@@ -12,7 +12,7 @@ from auditapp.core.tenancy import Role, current_org_id, require_role
 from auditapp.development.forms import DashboardForm
 from auditapp.development.views import dashboard_period, filter_form, list_filters
 from auditapp.findings.services import photo_store
-from auditapp.reports import context, list_context, map_context, pdf
+from auditapp.reports import context, list_context, map_context, render
 
 bp = Blueprint("reports", __name__)
 
@@ -27,7 +27,7 @@ def _signed_in():
 
 
 def _pdf_response(kind: str, report, filename: str) -> Response:
-    data = pdf.render_report(
+    data = render.render_report(
         kind,
         report,
         photos=report.photos,
@@ -45,7 +45,7 @@ def _pdf_response(kind: str, report, filename: str) -> Response:
 
 
 def _preview(kind: str, report) -> Response:
-    html = pdf.render_html(
+    html = render.render_html(
         kind,
         report,
         asset=lambda path: url_for("static", filename=path),

@@ -15,7 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from auditapp.findings.services import photo_store
-from auditapp.reports import context, pdf
+from auditapp.reports import context, render
+from auditapp.reports.fetcher import ReportFetcher
 from tests.conftest import sign_in
 from tests.report_data import make_submitted_audit, pdf_images, pdf_text
 
@@ -113,7 +114,7 @@ def test_payloads_in_every_text_field_are_printed_literally(app, db, client, can
 
 
 def _fetcher(app, *, org_id, photos):
-    return pdf.ReportFetcher(
+    return ReportFetcher(
         org_id=org_id, photos=photos, store=photo_store(), static_dir=STATIC
     )
 
@@ -131,7 +132,7 @@ def test_unescaped_markup_still_fetches_nothing_outside(app, db, canary):
     )
     fetcher = _fetcher(app, org_id=1, photos={})
 
-    data = pdf.html_to_pdf(html, fetcher)
+    data = render.html_to_pdf(html, fetcher)
 
     assert hits == []
     assert _leaks(data) == []
@@ -159,7 +160,7 @@ def test_another_orgs_photo_never_reaches_the_pdf(app, db, caplog):
     photos = {**report.photos, their_id: other.photos[their_id]}
 
     fetcher = _fetcher(app, org_id=mine.org_id, photos=photos)
-    data = pdf.html_to_pdf(html, fetcher)
+    data = render.html_to_pdf(html, fetcher)
 
     assert len(pdf_images(data)) == 1
     assert their_bytes not in data

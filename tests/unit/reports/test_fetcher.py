@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 from PIL import ImageFile
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import URLFetcher
 
 from auditapp.core.storage import LocalPhotoStore
-from auditapp.reports import pdf
+from auditapp.reports import fetcher as policy
+from auditapp.reports import pdf, render
 from tests.report_data import jpeg
 
 STATIC = Path(__file__).resolve().parents[3] / "static"
@@ -22,16 +23,18 @@ def fetcher(store):
     mine = store.save(jpeg().getvalue())
     theirs = store.save(jpeg().getvalue())
     photos = {
-        1: pdf.PhotoFile(org_id=7, key=mine, thumb_key=mine),
-        2: pdf.PhotoFile(org_id=8, key=theirs, thumb_key=theirs),
+        1: policy.PhotoFile(org_id=7, key=mine, thumb_key=mine),
+        2: policy.PhotoFile(org_id=8, key=theirs, thumb_key=theirs),
     }
-    return pdf.ReportFetcher(org_id=7, photos=photos, store=store, static_dir=STATIC)
+    return policy.ReportFetcher(org_id=7, photos=photos, store=store, static_dir=STATIC)
 
 
-def test_fetcher_is_a_urlfetcher_limited_to_the_internal_scheme(fetcher):
-    assert isinstance(fetcher, URLFetcher)
-    assert fetcher._allowed_protocols == ("polku",)
-    handlers = {type(h).__name__ for h in fetcher.handlers}
+def test_weasyprints_fetcher_is_limited_to_the_internal_scheme(fetcher):
+    door = pdf._Fetcher(fetcher.fetch)
+
+    assert isinstance(door, URLFetcher)
+    assert door._allowed_protocols == ("polku",)
+    handlers = {type(h).__name__ for h in door.handlers}
     assert "HTTPRedirectHandler" not in handlers
 
 
@@ -39,9 +42,9 @@ def test_fetcher_serves_the_orgs_photo_and_the_report_stylesheet(fetcher):
     photo = fetcher.fetch("polku:photo/1/display")
     css = fetcher.fetch("polku:static/css/report.css")
 
-    assert photo.read()[:2] == b"\xff\xd8"
+    assert photo.data[:2] == b"\xff\xd8"
     assert photo.content_type == "image/jpeg"
-    assert b"@font-face" in css.read()
+    assert b"@font-face" in css.data
 
 
 @pytest.mark.parametrize(
@@ -65,7 +68,7 @@ def test_fetcher_serves_the_orgs_photo_and_the_report_stylesheet(fetcher):
     ],
 )
 def test_fetcher_refuses_everything_else(fetcher, url, caplog):
-    with caplog.at_level(logging.WARNING, logger="auditapp.reports.pdf"):
+    with caplog.at_level(logging.WARNING, logger="auditapp.reports.fetcher"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
@@ -78,12 +81,12 @@ def test_importing_the_pdf_module_keeps_truncated_uploads_refused():
 
 
 def test_a_missing_report_stylesheet_stops_the_render(fetcher):
-    with pytest.raises(FatalURLFetchingError):
+    with pytest.raises(policy.StylesheetMissing):
         fetcher.fetch("polku:static/css/missing.css")
 
 
 def test_a_missing_report_stylesheet_is_an_ordinary_error(app, fetcher):
     html = '<link rel="stylesheet" href="polku:static/css/missing.css"><p>x</p>'
 
-    with pytest.raises(RuntimeError, match="report stylesheet missing"):
-        pdf.html_to_pdf(html, fetcher)
+    with pytest.raises(render.RenderFailed, match="report stylesheet missing"):
+        render.html_to_pdf(html, fetcher)
