@@ -21,6 +21,7 @@ and `ReportFetcher` decides (reports/fetcher.py).
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import secrets
@@ -101,6 +102,7 @@ class RenderStats:
     pdf_bytes: int
     seconds: float
     layout_seconds: float
+    layout_cpu_seconds: float
     peak_rss_mib: float
 
 
@@ -253,23 +255,45 @@ def _render_in_process_of_its_own(
         conn.send(("render", html, memory, limits.seconds))
         deadline = time.monotonic() + limits.seconds + GRACE_SECONDS
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not conn.poll(remaining):
-                message = ("error", "time", "no answer")
-            else:
-                try:
-                    message = conn.recv()
-                except (EOFError, OSError):
-                    # Ended by the kernel: its time (SIGALRM) or memory ran out.
-                    message = ("error", "ended", "")
-            if message[0] == "fetch":
-                conn.send(_answer(fetcher, message[1]))
-            elif message[0] == "done":
-                return _finished(message[1], message[2], started)
-            else:
-                _failed(message[1], message[2], limits, time.perf_counter() - started)
+            message = _next_message(conn, deadline)
+            if "fetch" in message:
+                conn.send(_answer(fetcher, str(message["fetch"])))
+                continue
+            data = _receive(conn, deadline) if "done" in message else None
+            if data and data.startswith(b"%PDF-"):
+                return _finished(data, message["done"], started)
+            elapsed = time.perf_counter() - started
+            kind = str(message.get("error", "ended"))
+            raise _failure(kind, str(message.get("detail", "")), limits, elapsed)
     finally:
         conn.close()
+
+
+def _receive(conn: Connection, deadline: float) -> bytes | None:
+    """Return the next bytes from the render process, or None when it has gone."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not conn.poll(remaining):
+        return None
+    try:
+        return conn.recv_bytes()
+    except (EOFError, OSError):  # ended by the kernel: out of time or memory
+        return b""
+
+
+def _next_message(conn: Connection, deadline: float) -> dict:
+    """Return the render process's next JSON message (never unpickled)."""
+    data = _receive(conn, deadline)
+    if data is None:
+        return {"error": "time", "detail": "no answer"}
+    if not data:
+        return {"error": "ended"}
+    try:
+        message = json.loads(data)
+    except ValueError:
+        message = None
+    if not isinstance(message, dict):
+        return {"error": "failed", "detail": "unreadable answer"}
+    return message
 
 
 def _answer(fetcher: ReportFetcher, url: str) -> tuple:
@@ -282,12 +306,14 @@ def _answer(fetcher: ReportFetcher, url: str) -> tuple:
     return ("ok", found.data, found.content_type)
 
 
-def _finished(data: bytes, stats: dict, started: float) -> bytes:
+def _finished(data: bytes, stats, started: float) -> bytes:
+    stats = stats if isinstance(stats, dict) else {}
     figures = RenderStats(
         pdf_bytes=len(data),
         seconds=time.perf_counter() - started,
-        layout_seconds=stats["seconds"],
-        peak_rss_mib=stats["peak_rss_mib"],
+        layout_seconds=float(stats.get("seconds", 0)),
+        layout_cpu_seconds=float(stats.get("cpu_seconds", 0)),
+        peak_rss_mib=float(stats.get("peak_rss_mib", 0)),
     )
     RECENT.append(figures)
     log.info(
@@ -299,12 +325,13 @@ def _finished(data: bytes, stats: dict, started: float) -> bytes:
     return data
 
 
-def _failed(kind: str, detail: str, limits: Limits, elapsed: float) -> None:
+def _failure(kind: str, detail: str, limits: Limits, elapsed: float) -> Exception:
+    """Return the error for a render that did not finish."""
     if kind == "failed":
-        raise RenderFailed(detail)
+        return RenderFailed(detail)
     if kind == "time" or elapsed >= limits.seconds:
         log.warning("report render stopped after %.1f s: %s", elapsed, kind)
-        raise ReportUnavailable(
+        return ReportUnavailable(
             ngettext(
                 "The report took longer than %(num)d second to produce and was "
                 "stopped. Narrow it down (fewer items, a shorter period) and "
@@ -322,7 +349,7 @@ def _failed(kind: str, detail: str, limits: Limits, elapsed: float) -> None:
         elapsed,
         kind,
     )
-    raise ReportUnavailable(
+    return ReportUnavailable(
         _(
             "The report needed more memory than the server allows for one report. "
             "Narrow it down (fewer items, a shorter period) and try again."
