@@ -100,7 +100,13 @@ def visit(visit_id: int):
     if _wants_json():
         answered, total = queries.progress(audit)
         label = _("%(answered)d of %(total)d answered", answered=answered, total=total)
-        return jsonify(ok=True, answered=answered, total=total, label=label)
+        return jsonify(
+            ok=True,
+            answered=answered,
+            total=total,
+            label=label,
+            version=visit.version,
+        )
     target = request.form.get("go")
     if target == "next":
         index = queries.visit_index(visit.audit_id, visit.org_id)

@@ -135,21 +135,16 @@ function radios(name, legend, choices, current) {
 }
 
 async function saveTouchpoint(audit, tp, form) {
+  const ratings = {};
   for (let i = 0; i < tp.expectations.length; i++) {
-    tp.ratings[String(i)] = form.elements[`r${i}`].value || null;
+    ratings[String(i)] = form.elements[`r${i}`].value || null;
   }
-  tp.happened = form.happened.value;
-  tp.emotion = form.emotion.value === "" ? null : Number(form.emotion.value);
   const min = form.minutes.value, sec = form.seconds.value;
-  tp.response_seconds = min === "" && sec === "" ? null : Number(min || 0) * 60 + Number(sec || 0);
-  const base = tp.next_base;
-  tp.next_base += 1; // the server answers base + 1; the next save builds on that
-  await outbox.audits.put(audit);
-  await outbox.enqueue("visit_save", "/api/v1/visit-saves", {
-    client_uuid: uuid(), audit_uuid: audit.audit_uuid, position: tp.position,
-    base_version: base, ratings: tp.ratings, happened: tp.happened, emotion: tp.emotion,
-    response_seconds: tp.response_seconds,
-  }, { audit: audit.audit_uuid });
+  await outbox.saveVisit(audit.audit_uuid, tp.position, {
+    ratings, happened: form.happened.value,
+    emotion: form.emotion.value === "" ? null : Number(form.emotion.value),
+    response_seconds: min === "" && sec === "" ? null : Number(min || 0) * 60 + Number(sec || 0),
+  }, { audit });
 }
 
 async function addPoint(audit, tp, form) {

@@ -1,0 +1,173 @@
+"""The online touchpoint screen keeps an answer when the network drops mid-walk.
+
+A failed autosave (no network, 5xx, a captive portal, a redirect to the login, a
+CSRF 400) goes into the device's outbox as a visit save with its base version, the
+screen says so, the sync bar counts it, and it syncs when the network returns.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from auditapp.audits.models import TouchpointVisit
+from auditapp.core.sync import SyncReceipt
+from auditapp.extensions import db
+from tests.e2e.test_offline_sync import (
+    _eventually,
+    _pending,
+    _phone,
+    _shot,
+    _sign_in,
+    _small_org,
+    _wait_synced,
+    playwright,
+)
+
+pytestmark = pytest.mark.e2e
+QUEUED = "Saved on this device, waiting to sync"
+
+
+def _start_online(page, base):
+    page.goto(f"{base}/audits/new")
+    page.get_by_label("Location or site").fill("Kamppi")
+    page.get_by_role("button", name="Start walking").click()
+    page.wait_for_url("**/visits/*")
+    # The device keeps its copy of the audit (what the outbox builds on).
+    _eventually(page, "PolkuOutbox.audits.all().then((a) => a.length === 1)")
+
+
+def _rate(page, expectation: int, rating: str):
+    box = page.locator("fieldset.expect").nth(expectation)
+    box.locator(f"label.rating--{rating}").click()
+
+
+def _state(page):
+    return page.locator(".save-state")
+
+
+def _visit(app, position=0):
+    with app.app_context():
+        db.session.remove()
+        visit = db.session.execute(
+            select(TouchpointVisit)
+            .where(TouchpointVisit.position == position)
+            .options(selectinload(TouchpointVisit.answers))
+        ).scalar_one()
+        ratings = [a.rating.value if a.rating else None for a in visit.answers]
+        found = (visit.version, ratings, visit.happened, visit.emotion)
+        db.session.remove()
+        return found
+
+
+def _receipts(app) -> list[str]:
+    with app.app_context():
+        kinds = list(db.session.execute(select(SyncReceipt.kind)).scalars())
+        db.session.remove()
+        return kinds
+
+
+def test_answer_given_when_the_network_drops_is_kept_and_synced(live_app, tmp_path):
+    app, base = live_app
+    email, _other = _small_org(app)
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        _sign_in(page, base, email)
+        _start_online(page, base)
+        _rate(page, 0, "met")
+        _state(page).filter(has_text="Saved").wait_for()
+
+        context.set_offline(True)
+        _rate(page, 1, "not_met")
+        page.get_by_label("What actually happened?").fill("Nobody answered the phone")
+        _state(page).filter(has_text=QUEUED).wait_for()
+        _eventually(page, "document.getElementById('sync-status').dataset.pending > 0")
+        waiting = _pending(page)
+        bar = page.locator("#sync-status").inner_text()
+        go_on = page.locator("[data-offline-link]").is_visible()
+        _shot(page, "online-screen-queued")
+        assert _visit(app)[1] == ["met", None]  # nothing reached the server
+
+        context.set_offline(False)  # the network returns: it syncs by itself
+        _wait_synced(page)
+        _state(page).filter(has_text="Saved").wait_for()
+        state = _state(page).inner_text()
+        context.close()
+
+    assert waiting >= 1
+    assert "Offline" in bar and f"{waiting} waiting to sync" in bar
+    assert go_on
+    assert state == "Saved"
+    version, ratings, happened, _emotion = _visit(app)
+    assert (ratings, happened) == (["met", "not_met"], "Nobody answered the phone")
+    assert version == 2 + waiting
+    assert _receipts(app) == ["visit_save"] * waiting
+
+
+FAULTS = {
+    "error_500": {"status": 500, "content_type": "text/html", "body": "<h1>500</h1>"},
+    "captive_html": {"status": 200, "content_type": "text/html", "body": "<p>Wi-Fi"},
+    "login_redirect": {"status": 302, "headers": {"Location": "/login"}, "body": ""},
+    "expired_login": {
+        "status": 401,
+        "content_type": "application/json",
+        "body": json.dumps({"error": "login_required"}),
+    },
+    "csrf_400": {
+        "status": 400,
+        "content_type": "text/html",
+        "body": "<p>The CSRF token has expired.</p>",
+    },
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_autosave_answered_badly_goes_to_the_outbox_not_lost(live_app, tmp_path, fault):
+    app, base = live_app
+    email, _other = _small_org(app)
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        _sign_in(page, base, email)
+        _start_online(page, base)
+        page.route("**/visits/*", lambda route: route.fulfill(**FAULTS[fault]))
+        _rate(page, 0, "partly")
+        _state(page).filter(has_text="Saved").wait_for()
+        _wait_synced(page)  # the outbox delivered it through the sync API
+        _state(page).filter(has_text="Saved").wait_for()
+        refused = page.evaluate("PolkuOutbox.status().then((s) => s.rejected.length)")
+        context.close()
+
+    assert refused == 0
+    assert _visit(app)[:2] == (2, ["partly", None])
+    assert _receipts(app) == ["visit_save"]
+
+
+def test_stale_edit_from_the_online_screen_shows_both_versions(live_app, tmp_path):
+    app, base = live_app
+    email, _other = _small_org(app)
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        _sign_in(page, base, email)
+        _start_online(page, base)
+        context.set_offline(True)
+        page.get_by_label("What actually happened?").fill("Typed in the basement")
+        _state(page).filter(has_text=QUEUED).wait_for()
+        with app.app_context():  # meanwhile changed elsewhere
+            visit = db.session.execute(
+                select(TouchpointVisit).where(TouchpointVisit.position == 0)
+            ).scalar_one()
+            visit.happened = "Changed on another phone"
+            db.session.commit()
+        context.set_offline(False)
+        refused = page.locator("#sync-rejected")
+        refused.get_by_text("1 could not be saved").wait_for()
+        _state(page).filter(has_text="did not accept").wait_for()
+        shown = refused.inner_text()
+        _shot(page, "online-screen-stale")
+        context.close()
+
+    assert "Typed in the basement" in shown and "Changed on another phone" in shown
+    assert _visit(app)[2] == "Changed on another phone"
