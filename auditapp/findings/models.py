@@ -68,6 +68,9 @@ class FrictionPoint(OrgScopedMixin, db.Model):
         ForeignKey("user.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Increases with every change; an offline edit names the version it started from
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     photos: Mapped[list[Photo]] = relationship(
         back_populates="friction_point",
