@@ -163,6 +163,10 @@
       if (tp) tp.server_version = Math.max(tp.server_version || 1, ack.version);
     }
     if (item.kind === "submission") audit.status = ack.status;
+    if (item.kind === "friction_point_edit") {
+      const point = (audit.points || []).find((p) => p.client_uuid === ack.friction_point_uuid);
+      if (point) point.version = Math.max(point.version || 1, ack.version);
+    }
   }
 
   function settle(db, item, ack) {

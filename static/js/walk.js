@@ -117,6 +117,8 @@ async function flush() {
 }
 
 if (form && outbox) {
+  // Refresh the device's copy (friction points logged online since) for offline use.
+  if (navigator.onLine) ready.then(() => keepAudit(auditUuid)).catch(() => {});
   // A friction-point link leaves the page: save the answer just given first.
   form.addEventListener("click", async (event) => {
     const link = event.target.closest("a.gap-link");

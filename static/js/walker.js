@@ -149,7 +149,8 @@ async function saveTouchpoint(audit, tp, form) {
 
 async function addPoint(audit, tp, form) {
   const point = { client_uuid: uuid(), position: tp.position, title: form.title.value.trim(),
-    severity: Number(form.severity.value), description: form.description.value, photos: [] };
+    severity: Number(form.severity.value), description: form.description.value, photos: [],
+    version: 1, next_base: 1 };
   if (!point.title) return;
   audit.points.push(point);
   await outbox.audits.put(audit);
@@ -196,27 +197,83 @@ function touchpointForm(audit, tp) {
   return form;
 }
 
-function pointForm(audit, tp) {
-  const form = h("form", { class: "card", id: "offline-point" },
-    h("h3", { text: T.add_point }),
+// Change a friction point (one from the server, or captured here) on the device and
+// queue the change with the version it builds on; a stale one comes back as 409.
+async function editPoint(audit, point, form) {
+  const base = point.next_base || point.version || 1;
+  Object.assign(point, { title: form.title.value.trim(), severity: Number(form.severity.value),
+    description: form.description.value, next_base: base + 1 });
+  if (!point.title) return;
+  await outbox.audits.put(audit);
+  await outbox.enqueue("friction_point_edit", "/api/v1/friction-point-edits", {
+    client_uuid: uuid(), friction_point_uuid: point.client_uuid, base_version: base,
+    title: point.title, description: point.description, severity: point.severity,
+  }, { audit: audit.audit_uuid });
+}
+
+async function deletePoint(audit, point) {
+  audit.points = audit.points.filter((p) => p.client_uuid !== point.client_uuid);
+  await outbox.audits.put(audit);
+  await outbox.enqueue("friction_point_delete", "/api/v1/friction-point-deletions", {
+    client_uuid: uuid(), friction_point_uuid: point.client_uuid,
+    base_version: point.next_base || point.version || 1,
+  }, { audit: audit.audit_uuid });
+}
+
+let editing = null; // the client UUID of the friction point being edited
+
+function pointForm(audit, tp, point = null) {
+  const form = h("form", { class: "card", id: point ? "offline-point-edit" : "offline-point" },
+    h("h3", { text: point ? T.edit_point : T.add_point }),
     h("div", { class: "field" }, h("label", { for: "o-title", text: T.title }),
-      h("input", { id: "o-title", name: "title", maxlength: 200, required: true })),
+      h("input", { id: "o-title", name: "title", maxlength: 200, required: true,
+        value: point?.title })),
     h("div", { class: "field" }, h("label", { for: "o-severity", text: T.severity }),
       h("select", { id: "o-severity", name: "severity" }, Object.entries(T.severities)
-        .map(([v, label]) => h("option", { value: v, text: label, selected: v === "2" })))),
+        .map(([v, label]) => h("option", { value: v, text: label,
+          selected: v === String(point ? point.severity : 2) })))),
     h("div", { class: "field" }, h("label", { for: "o-description", text: T.description }),
-      h("textarea", { id: "o-description", name: "description", rows: 3, maxlength: 5000 })),
-    h("div", { class: "field" }, h("label", { for: "o-photos", text: T.photos }),
+      h("textarea", { id: "o-description", name: "description", rows: 3, maxlength: 5000,
+        text: point?.description || "" })),
+    point ? null : h("div", { class: "field" }, h("label", { for: "o-photos", text: T.photos }),
       h("input", { id: "o-photos", name: "photos", type: "file", accept: "image/*",
         multiple: true })),
-    h("button", { class: "btn btn--block", type: "submit", text: T.add_point }));
+    h("div", { class: "toolbar" },
+      h("button", { class: "btn btn--block", type: "submit",
+        text: point ? T.save_changes : T.add_point }),
+      point ? h("button", { class: "btn btn--ghost", type: "button", text: T.cancel,
+        onclick: () => { editing = null; render(); } }) : null));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     form.querySelector("button").disabled = true;
-    await addPoint(audit, tp, form);
+    if (point) await editPoint(audit, point, form);
+    else await addPoint(audit, tp, form);
+    editing = null;
     render();
   });
   return form;
+}
+
+function pointItem(audit, p, waiting) {
+  const photos = p.photos.filter((ph) => ph.exists !== false).length;
+  return h("li", { class: "list__item point" },
+    h("span", { class: "list__main" }, h("strong", { text: p.title }),
+      h("span", { class: "muted", text: `${T.severities[p.severity]} · ${fill(T.photos_count,
+        { n: photos })}` })),
+    h("span", { class: "badge", text: waiting.has(p.client_uuid) ||
+      p.photos.some((ph) => waiting.has(ph.client_uuid)) ? T.on_device : T.server_now }),
+    audit.submitted || ["submitted", "approved"].includes(audit.status) ? null
+      : h("span", { class: "toolbar" },
+      h("button", { class: "btn btn--small", type: "button", text: T.edit,
+        "aria-label": `${T.edit}: ${p.title}`,
+        onclick: () => { editing = p.client_uuid; render(); } }),
+      h("button", { class: "btn btn--small btn--ghost", type: "button", text: T.delete,
+        "aria-label": `${T.delete}: ${p.title}`,
+        onclick: async () => {
+          if (!window.confirm(T.delete_confirm)) return;
+          await deletePoint(audit, p);
+          render();
+        } })));
 }
 
 async function showTouchpoint(audit, tp) {
@@ -224,8 +281,10 @@ async function showTouchpoint(audit, tp) {
   const link = (pos, text) => (pos >= 0 && pos < count)
     ? h("a", { class: "btn", href: `#a=${audit.audit_uuid}&t=${pos}`, text }) : null;
   const { items } = await outbox.status();
-  const waiting = new Set(items.map((i) => i.body.client_uuid));
+  const waiting = new Set(items.flatMap((i) => [i.body.client_uuid,
+    i.body.friction_point_uuid]));
   const points = audit.points.filter((p) => p.position === tp.position);
+  const edited = points.find((p) => p.client_uuid === editing);
   root.replaceChildren(
     h("a", { class: "back", href: `#a=${audit.audit_uuid}`, text: `← ${audit.journey_name}` }),
     h("p", { class: "muted", text: fill(T.touchpoint_of, { n: tp.position + 1, count }) }),
@@ -233,13 +292,8 @@ async function showTouchpoint(audit, tp) {
     h("h1", { text: tp.name }),
     touchpointForm(audit, tp),
     h("h2", { text: T.friction_points }),
-    h("ul", { class: "list", "data-points": "" }, points.map((p) => h("li", { class: "list__item" },
-      h("span", { class: "list__main" }, h("strong", { text: p.title }),
-        h("span", { class: "muted", text: `${T.severities[p.severity]} · ${fill(T.photos_count,
-          { n: p.photos.length })}` })),
-      h("span", { class: "badge", text: waiting.has(p.client_uuid) ||
-        p.photos.some((ph) => waiting.has(ph.client_uuid)) ? T.on_device : T.server_now })))),
-    pointForm(audit, tp),
+    h("ul", { class: "list", "data-points": "" }, points.map((p) => pointItem(audit, p, waiting))),
+    edited ? pointForm(audit, tp, edited) : pointForm(audit, tp),
     h("div", { class: "toolbar" }, link(tp.position - 1, `← ${T.previous}`),
       link(tp.position + 1, `${T.next} →`)));
 }
@@ -252,6 +306,6 @@ async function render() {
   return showTouchpoint(audit, audit.touchpoints[tp]);
 }
 
-window.addEventListener("hashchange", () => { render(); window.scrollTo(0, 0); });
+window.addEventListener("hashchange", () => { editing = null; render(); window.scrollTo(0, 0); });
 // Only once the device knows who is signed in: never a previous user's audits.
 ready.finally(render);

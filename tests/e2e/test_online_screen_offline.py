@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from auditapp.audits.models import TouchpointVisit
 from auditapp.core.sync import SyncReceipt
 from auditapp.extensions import db
+from auditapp.findings.models import FrictionPoint
 from tests.e2e.test_offline_sync import (
     _eventually,
     _pending,
@@ -171,3 +172,109 @@ def test_stale_edit_from_the_online_screen_shows_both_versions(live_app, tmp_pat
 
     assert "Typed in the basement" in shown and "Changed on another phone" in shown
     assert _visit(app)[2] == "Changed on another phone"
+
+
+def _points_online(app, titles):
+    """Log friction points at touchpoint 1 as the auditor did online."""
+    from auditapp.audits import services as audits
+    from auditapp.audits.models import Audit
+    from auditapp.auth.models import User
+    from auditapp.findings import services as findings
+
+    with app.app_context():
+        audit = db.session.execute(select(Audit)).scalar_one()
+        audit = audits.load_audit(audit.org_id, audit.id)
+        author = db.session.get(User, audit.auditor_id)
+        for title in titles:
+            findings.log_friction_point(
+                audit.visits[0],
+                audit,
+                author=author,
+                title=title,
+                description="",
+                severity=2,
+            )
+        db.session.commit()
+
+
+def _points(app) -> dict[str, int]:
+    with app.app_context():
+        found = dict(
+            db.session.execute(select(FrictionPoint.title, FrictionPoint.version)).all()
+        )
+        db.session.remove()
+        return found
+
+
+def test_friction_points_from_the_server_are_edited_and_deleted_offline(
+    live_app, tmp_path
+):
+    app, base = live_app
+    email, _other = _small_org(app)
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        page.on("dialog", lambda dialog: dialog.accept())
+        _sign_in(page, base, email)
+        _start_online(page, base)
+        _points_online(app, ["Queue at the door", "No menu", "Dirty glass"])
+        page.reload()  # the touchpoint screen refreshes the device's copy
+        _eventually(
+            page,
+            "PolkuOutbox.audits.all().then((a) => a[0].points.length === 3)",
+        )
+        page.goto(f"{base}/offline/walk")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+        context.set_offline(True)
+        page.locator("[data-offline-audits] li a").first.click()
+        page.get_by_role("link", name="Touchpoint 1").click()
+        points = page.locator("[data-points] li")
+        points.nth(2).wait_for()
+        shown = points.all_inner_texts()
+        page.get_by_role("button", name="Edit: Queue at the door").click()
+        form = page.locator("#offline-point-edit")
+        form.get_by_label("Title").fill("Queue of twenty at the door")
+        form.get_by_label("Severity").select_option("4")
+        form.get_by_role("button", name="Save changes").click()
+        page.get_by_text("Queue of twenty at the door").wait_for()
+        page.get_by_role("button", name="Edit: Dirty glass").click()
+        page.locator("#offline-point-edit").get_by_label("Title").fill("Glass")
+        page.locator("#offline-point-edit button[type=submit]").click()
+        page.get_by_role("button", name="Delete: No menu").click()
+        _eventually(page, "document.querySelectorAll('[data-points] li').length === 2")
+        _shot(page, "walker-points-edited")
+        waiting = _pending(page)
+
+        # Meanwhile on the server: "No menu" is deleted and "Dirty glass" changed.
+        with app.app_context():
+            gone = db.session.execute(
+                select(FrictionPoint).where(FrictionPoint.title == "No menu")
+            ).scalar_one()
+            db.session.delete(gone)
+            db.session.execute(
+                update(FrictionPoint)
+                .where(FrictionPoint.title == "Dirty glass")
+                .values(title="Dirty glass at table 4", version=2)
+            )
+            db.session.commit()
+        context.set_offline(False)
+        _wait_synced(page)
+        refused = page.locator("#sync-rejected")
+        refused.get_by_text("1 could not be saved").wait_for()
+        refused_text = refused.inner_text()
+        _shot(page, "walker-point-stale")
+        context.close()
+
+    assert [t.splitlines()[0] for t in shown] == [
+        "Queue at the door",
+        "No menu",
+        "Dirty glass",
+    ]
+    assert all("On the server now" in t for t in shown)
+    assert waiting == 3
+    assert _points(app) == {
+        "Queue of twenty at the door": 2,
+        "Dirty glass at table 4": 2,
+    }
+    assert "Glass" in refused_text and "Dirty glass at table 4" in refused_text
+    assert "changed elsewhere" in refused_text
