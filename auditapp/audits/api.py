@@ -55,8 +55,19 @@ def journeys():
         .order_by(Journey.name)
     ).all()
     return jsonify(
-        journeys=[{"id": r.id, "name": r.name, "version": r.version} for r in rows]
+        journeys=[{"id": r.id, "name": r.name, "version": r.version} for r in rows],
+        personas=_personas(),
     )
+
+
+def _personas() -> list[dict]:
+    """Return the organisation's personas, so that an audit can start as one offline."""
+    rows = db.session.execute(
+        select(Persona.id, Persona.name)
+        .where(Persona.org_id == current_org_id(), Persona.archived_at.is_(None))
+        .order_by(Persona.name)
+    ).all()
+    return [{"id": r.id, "name": r.name} for r in rows]
 
 
 @bp.get("/audits")
@@ -71,7 +82,7 @@ def journey(journey_id: int):
     found = load_journey(current_org_id(), get_in_org_or_404(Journey, journey_id).id)
     if found.archived:
         abort(404)
-    return jsonify(journey_snapshot(found))
+    return jsonify({**journey_snapshot(found), "personas": _personas()})
 
 
 @bp.post("/audits")

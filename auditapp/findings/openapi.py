@@ -40,8 +40,14 @@ SCHEMAS = {
         csrf_token={"type": "string"},
         user={"type": "string", "description": "the signed-in user's id"},
     ),
+    "Personas": {
+        "type": "array",
+        "description": "the organisation's personas, to start an audit as one",
+        "items": _obj(["id", "name"], id=ID, name={"type": "string"}),
+    },
     "JourneyList": _obj(
-        ["journeys"],
+        ["journeys", "personas"],
+        personas=_ref("Personas"),
         journeys={
             "type": "array",
             "items": _obj(
@@ -54,7 +60,8 @@ SCHEMAS = {
     ),
     "AuditList": _obj(["audits"], audits={"type": "array", "items": UUID}),
     "JourneySnapshot": _obj(
-        ["id", "version", "name", "touchpoints"],
+        ["id", "version", "name", "touchpoints", "personas"],
+        personas=_ref("Personas"),
         id=ID,
         version=ID,
         name={"type": "string"},
@@ -94,6 +101,7 @@ SCHEMAS = {
         journey_version=ID,
         journey_name={"type": "string"},
         location={"type": "string"},
+        persona_name={"type": ["string", "null"]},
         audit_date={"type": "string", "format": "date"},
         visits={"type": "array", "items": _ref("VisitState")},
         friction_points={"type": "array", "items": _ref("FrictionPointState")},

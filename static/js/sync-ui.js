@@ -134,11 +134,13 @@ async function keepForOffline() {
     if (due || !(await outbox.audits.get(uuid))) await keepAudit(uuid);
   }
   if (!due) return;
-  const { journeys } = await fetchJson("/api/v1/journeys");
+  const { journeys, personas = [] } = await fetchJson("/api/v1/journeys");
   for (const journey of journeys) {
     const known = await outbox.journeys.get(journey.id);
     if (!known || known.version !== journey.version) {
       await outbox.journeys.put(await fetchJson(`/api/v1/journeys/${journey.id}`));
+    } else if (JSON.stringify(known.personas || []) !== JSON.stringify(personas)) {
+      await outbox.journeys.put({ ...known, personas }); // personas change on their own
     }
   }
   localStorage.setItem(key, String(Date.now()));
@@ -157,6 +159,7 @@ function fromServer(state) {
     audit_uuid: state.audit_uuid, server_id: state.id, status: state.status,
     journey_id: state.journey_id, journey_version: state.journey_version,
     journey_name: state.journey_name, location: state.location, audit_date: state.audit_date,
+    persona_name: state.persona_name || "",
     from_server: true,
     points: (state.friction_points || []).map((p) => ({
       client_uuid: p.client_uuid, position: p.position, title: p.title,

@@ -50,7 +50,8 @@ async function showHome() {
   const items = await Promise.all(audits.map(async (a) => h("li", { class: "list__item" },
     h("a", { class: "list__link", href: `#a=${a.audit_uuid}` },
       h("strong", { text: a.journey_name }),
-      h("span", { class: "muted", text: [day(a.audit_date), a.location].filter(Boolean)
+      h("span", { class: "muted", text: [day(a.audit_date), a.location, a.persona_name]
+        .filter(Boolean)
         .join(" · ") }),
       h("span", { class: "muted", text: fill(T.answered, { a: answered(a), t: total(a) }) }),
       h("span", { class: "badge", text: fill(T.waiting_items,
@@ -64,10 +65,17 @@ async function showHome() {
 }
 
 function startForm(journeys) {
+  // Every journey kept on the device carries the organisation's personas.
+  const personas = journeys.find((j) => j.personas)?.personas || [];
   const form = h("form", { class: "card", id: "start-offline" },
     h("div", { class: "field" }, h("label", { for: "o-journey", text: T.journey }),
       h("select", { id: "o-journey", name: "journey" },
         journeys.map((j) => h("option", { value: j.id, text: j.name })))),
+    personas.length ? h("div", { class: "field" },
+      h("label", { for: "o-persona", text: T.persona }),
+      h("select", { id: "o-persona", name: "persona" },
+        h("option", { value: "", text: T.no_persona }),
+        personas.map((p) => h("option", { value: p.id, text: p.name })))) : null,
     h("div", { class: "field" }, h("label", { for: "o-location", text: T.location }),
       h("input", { id: "o-location", name: "location", maxlength: 200 })),
     h("div", { class: "field" }, h("label", { for: "o-date", text: T.date }),
@@ -77,17 +85,18 @@ function startForm(journeys) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const journey = journeys.find((j) => String(j.id) === form.journey.value);
-    const audit = await startAudit(journey, form.location.value, form.date.value);
+    const persona = personas.find((p) => String(p.id) === form.persona?.value) || null;
+    const audit = await startAudit(journey, form.location.value, form.date.value, persona);
     location.hash = `a=${audit.audit_uuid}&t=0`;
   });
   return form;
 }
 
-async function startAudit(journey, place, day) {
+async function startAudit(journey, place, day, persona) {
   const audit = {
     audit_uuid: uuid(), status: "in_progress", journey_id: journey.id,
     journey_version: journey.version, journey_name: journey.name, location: place,
-    audit_date: day, points: [],
+    audit_date: day, points: [], persona_name: persona ? persona.name : "",
     touchpoints: journey.touchpoints.map((t) => ({
       position: t.position, stage_name: t.stage_name, name: t.name,
       expectations: t.expectations, ratings: {}, happened: "", emotion: null,
@@ -97,7 +106,7 @@ async function startAudit(journey, place, day) {
   await outbox.audits.put(audit);
   await outbox.enqueue("audit", "/api/v1/audits", {
     client_uuid: audit.audit_uuid, journey_id: journey.id, journey_version: journey.version,
-    persona_id: null, location: place, audit_date: day,
+    persona_id: persona ? persona.id : null, location: place, audit_date: day,
   }, { audit: audit.audit_uuid });
   return audit;
 }

@@ -1,8 +1,11 @@
-"""The online touchpoint screen keeps an answer when the network drops mid-walk.
+"""Offline work beyond the walker's own captures (issue 4, second round).
 
-A failed autosave (no network, 5xx, a captive portal, a redirect to the login, a
+The online touchpoint screen keeps an answer when the network drops mid-walk: a
+failed autosave (no network, 5xx, a captive portal, a redirect to the login, a
 CSRF 400) goes into the device's outbox as a visit save with its base version, the
 screen says so, the sync bar counts it, and it syncs when the network returns.
+The offline walker edits and deletes friction points that are on the server, and
+starts an audit as a persona.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint
 from tests.e2e.test_offline_sync import (
     _eventually,
+    _keep_for_offline,
     _pending,
     _phone,
     _shot,
@@ -278,3 +282,37 @@ def test_friction_points_from_the_server_are_edited_and_deleted_offline(
     }
     assert "Glass" in refused_text and "Dirty glass at table 4" in refused_text
     assert "changed elsewhere" in refused_text
+
+
+def test_audit_started_offline_as_a_persona_keeps_it(live_app, tmp_path):
+    from auditapp.audits.models import Audit
+    from auditapp.auth.models import Organisation
+    from auditapp.journeys.services import PersonaData, save_persona
+
+    app, base = live_app
+    email, _other = _small_org(app)
+    with app.app_context():
+        org = db.session.execute(select(Organisation)).scalar_one()
+        save_persona(org.id, data=PersonaData(name="Busy buyer"))
+        save_persona(org.id, data=PersonaData(name="First-time visitor"))
+        db.session.commit()
+    with playwright() as pw:
+        context, page = _phone(pw, tmp_path / "profile")
+        _sign_in(page, base, email)
+        _keep_for_offline(page, base)
+        context.set_offline(True)
+        page.get_by_label("Persona").select_option(label="First-time visitor")
+        _shot(page, "walker-start-persona")
+        page.get_by_label("Place").fill("Kamppi")
+        page.locator("#start-offline button[type=submit]").click()
+        page.locator("#offline-visit").wait_for()
+        page.goto(f"{base}/offline/walk")
+        listed = page.locator("[data-offline-audits] li").first.inner_text()
+        context.set_offline(False)
+        _wait_synced(page)
+        context.close()
+
+    assert "First-time visitor" in listed
+    with app.app_context():
+        audit = db.session.execute(select(Audit)).scalar_one()
+        assert audit.persona_name == "First-time visitor"
