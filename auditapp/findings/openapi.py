@@ -172,6 +172,13 @@ SCHEMAS = {
         title={"type": "string", "minLength": 1, "maxLength": 200},
         description={"type": "string", "maxLength": 5_000},
         severity={"type": "integer", "minimum": 1, "maximum": 4},
+        photo_uuids={
+            "type": "array",
+            "description": "client UUIDs of the photos that will follow, in order",
+            "maxItems": 20,
+            "uniqueItems": True,
+            "items": UUID,
+        },
     ),
     "FrictionPointAck": _obj(
         ["client_uuid", "id", "audit_uuid", "visit_id"],

@@ -41,8 +41,8 @@ def point_state(point: FrictionPoint, position: int) -> dict:
         "severity": point.severity,
         "version": point.version,
         "photos": [
-            {"client_uuid": str(photo.client_uuid), "id": photo.id, "exists": True}
-            for photo in point.photos
+            {"client_uuid": key, "id": photo and photo.id, "exists": photo is not None}
+            for key, photo in point.photo_slots()
         ],
     }
 

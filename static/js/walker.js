@@ -161,16 +161,19 @@ async function addPoint(audit, tp, form) {
     severity: Number(form.severity.value), description: form.description.value, photos: [],
     version: 1, next_base: 1 };
   if (!point.title) return;
+  // The photos' UUIDs travel with the point, so the server can tell which are missing.
+  const files = [...form.photos.files];
+  const photoIds = files.map(() => uuid());
   audit.points.push(point);
   await outbox.audits.put(audit);
   await outbox.enqueue("friction_point", "/api/v1/friction-points", {
     client_uuid: point.client_uuid, audit_uuid: audit.audit_uuid, position: tp.position,
     answer_position: null, title: point.title, description: point.description,
-    severity: point.severity,
+    severity: point.severity, photo_uuids: photoIds,
   }, { audit: audit.audit_uuid });
-  for (const file of form.photos.files) {
+  for (const [n, file] of files.entries()) {
     const blob = await downscale(file);
-    const photo = { client_uuid: uuid(), sha256: await sha256(blob) };
+    const photo = { client_uuid: photoIds[n], sha256: await sha256(blob) };
     point.photos.push(photo);
     await outbox.enqueue("photo", "/api/v1/photos", {
       client_uuid: photo.client_uuid, friction_point_uuid: point.client_uuid,

@@ -230,3 +230,68 @@ def test_edit_with_invalid_fields_answers_422(app, client):
     )
 
     assert (blank.status_code, severity.status_code) == (422, 422)
+
+
+def _slots(client, audit_uuid) -> list[tuple[str, bool]]:
+    state = client.get(f"/api/v1/audits/{audit_uuid}").json
+    return [
+        (s["client_uuid"], s["exists"]) for s in state["friction_points"][0]["photos"]
+    ]
+
+
+def test_declared_photos_show_as_missing_until_the_retry_brings_them(app, client):
+    """reliability.md 35: audit + 3 photos, the third cut off on the way."""
+    device = auditor_device(client)
+    audit = audit_body(device)
+    visit_id = device.post("/api/v1/audits", audit).json["visits"][0]["id"]
+    photos = [(new_uuid(), jpeg(n, size=(640, 480))) for n in range(3)]
+    point = point_body(audit["client_uuid"], photo_uuids=[u for u, _d in photos])
+    assert device.post("/api/v1/friction-points", point).status_code == 201
+    sent = [
+        {
+            "client_uuid": u,
+            "friction_point_uuid": point["client_uuid"],
+            "sha256": sha256(d),
+        }
+        for u, d in photos
+    ]
+    for body, (_u, data) in zip(sent[:2], photos[:2], strict=True):
+        assert device.photo(body, data).status_code == 201
+    cut = device.photo(sent[2], photos[2][1][: len(photos[2][1]) * 6 // 10])
+
+    before = _slots(client, audit["client_uuid"])
+    page = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+    retry = device.photo(sent[2], photos[2][1])
+    after = _slots(client, audit["client_uuid"])
+
+    assert (cut.status_code, cut.json["retryable"]) == (422, True)
+    assert before == [(u, True) for u, _d in photos[:2]] + [(photos[2][0], False)]
+    assert "Photo 3 of 3 not received yet" in page
+    assert retry.status_code == 201
+    assert after == [(u, True) for u, _d in photos]
+    assert (_count(FrictionPoint), _count(Photo)) == (1, 3)
+    rows = db.session.execute(select(Photo).order_by(Photo.id)).scalars().all()
+    assert [r.source_sha256 for r in rows] == [sha256(d) for _u, d in photos]
+    stored = set(photo_store().keys())
+    assert stored == {k for r in rows for k in (r.key, r.thumb_key)}
+    for row in rows:  # no 0-byte or partial files: each file is what its row says
+        with photo_store().open(row.key) as fh:
+            data = fh.read()
+        assert (len(data), sha256(data)) == (row.size, row.sha256)
+
+
+def test_photo_uuids_must_be_distinct_uuids(app, client):
+    device = auditor_device(client)
+    audit = audit_body(device)
+    device.post("/api/v1/audits", audit)
+    same = new_uuid()
+
+    repeated = point_body(audit["client_uuid"], photo_uuids=[same, same])
+    garbage = point_body(audit["client_uuid"], photo_uuids=["not-a-uuid"])
+    too_many = point_body(audit["client_uuid"], photo_uuids=[new_uuid()] * 21)
+
+    codes = [
+        device.post("/api/v1/friction-points", body).status_code
+        for body in (repeated, garbage, too_many)
+    ]
+    assert codes == [422, 422, 422]
