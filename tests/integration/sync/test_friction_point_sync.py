@@ -295,3 +295,29 @@ def test_photo_uuids_must_be_distinct_uuids(app, client):
         for body in (repeated, garbage, too_many)
     ]
     assert codes == [422, 422, 422]
+
+
+def test_device_capture_time_is_shown_next_to_the_received_time(app, client):
+    """reliability.md 41: both times are shown; a clock far off is flagged."""
+    device = auditor_device(client)
+    audit = audit_body(device, captured_at="2031-01-01T09:00:00+02:00")
+    started = device.post("/api/v1/audits", audit).json
+    point = point_body(audit["client_uuid"], captured_at=_minutes_ago(30))
+    device.post("/api/v1/friction-points", point)
+
+    audit_page = client.get(f"/audits/{started['id']}").get_data(as_text=True)
+    visit_page = client.get(f"/visits/{started['visits'][0]['id']}").get_data(
+        as_text=True
+    )
+
+    assert "Captured 1/1/31" in audit_page and "on the device · received" in audit_page
+    assert "clock looks wrong" in audit_page
+    assert 'class="device-time is-off"' in audit_page
+    assert "on the device · received" in visit_page
+    assert "clock looks wrong" not in visit_page
+
+
+def _minutes_ago(minutes: int) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
