@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from auditapp.auth.views import admin_bp
     from auditapp.auth.views import bp as auth_bp
     from auditapp.development.views import bp as development_bp
+    from auditapp.findings import point_api  # noqa: F401 - adds routes to its API
     from auditapp.findings.api import bp as findings_api_bp
     from auditapp.findings.views import bp as findings_bp
     from auditapp.findings.walk import bp as walk_bp

@@ -3,7 +3,7 @@
 // one's data (the offline page and the offline walker; audits live in IndexedDB).
 importScripts("/static/js/idb.js", "/static/js/outbox.js");
 
-const VERSION = "polku-v2";
+const VERSION = "polku-v3";
 const SHELL = ["/offline", "/offline/walk"];
 const PRECACHE = [...SHELL, "/static/css/app.css", "/static/js/app.js",
   "/static/js/idb.js", "/static/js/outbox.js", "/static/js/sync-ui.js",

@@ -7,15 +7,12 @@ device that is offline has none.
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from auditapp.audits import services
-from auditapp.audits.access import can_see
 from auditapp.audits.models import (
     HAPPENED_MAX,
     LOCATION_MAX,
@@ -58,8 +55,19 @@ def journeys():
         .order_by(Journey.name)
     ).all()
     return jsonify(
-        journeys=[{"id": r.id, "name": r.name, "version": r.version} for r in rows]
+        journeys=[{"id": r.id, "name": r.name, "version": r.version} for r in rows],
+        personas=_personas(),
     )
+
+
+def _personas() -> list[dict]:
+    """Return the organisation's personas, so that an audit can start as one offline."""
+    rows = db.session.execute(
+        select(Persona.id, Persona.name)
+        .where(Persona.org_id == current_org_id(), Persona.archived_at.is_(None))
+        .order_by(Persona.name)
+    ).all()
+    return [{"id": r.id, "name": r.name} for r in rows]
 
 
 @bp.get("/audits")
@@ -74,29 +82,7 @@ def journey(journey_id: int):
     found = load_journey(current_org_id(), get_in_org_or_404(Journey, journey_id).id)
     if found.archived:
         abort(404)
-    return jsonify(journey_snapshot(found))
-
-
-def audit_by_uuid(raw: str) -> Audit:
-    """Return an audit of this organisation that the member may see, or abort 404.
-
-    A malformed UUID answers exactly like a missing or foreign one.
-    """
-    try:
-        client_uuid = uuid.UUID(raw)
-    except ValueError:
-        abort(404)
-    audit = services.audit_by_client_uuid(current_org_id(), client_uuid)
-    if audit is None or not can_see(audit):
-        abort(404)
-    return audit
-
-
-@bp.get("/audits/<audit_uuid>")
-def audit(audit_uuid: str):
-    """Return an audit's current state: visits with their versions and answers."""
-    found = audit_by_uuid(audit_uuid)
-    return jsonify(audit_state(services.load_audit(current_org_id(), found.id)))
+    return jsonify({**journey_snapshot(found), "personas": _personas()})
 
 
 @bp.post("/audits")

@@ -62,6 +62,7 @@ def audit_state(audit: Audit, *, brief: bool = False) -> dict:
     else:
         state["journey_name"] = audit.journey_name
         state["location"] = audit.location
+        state["persona_name"] = audit.persona_name
         state["audit_date"] = audit.audit_date.isoformat()
         state["visits"] = [visit_state(v) for v in audit.visits]
     return state

@@ -16,6 +16,7 @@ from auditapp.audits.forms import ReturnForm, StartAuditForm
 from auditapp.audits.models import AuditStatus
 from auditapp.core.errors import DomainError
 from auditapp.core.forms import ActionForm
+from auditapp.core.sync import device_times
 from auditapp.core.tenancy import (
     Role,
     current_org_id,
@@ -129,6 +130,9 @@ def show(audit_id: int):
         and audit.status is AuditStatus.SUBMITTED,
         action_form=ActionForm(),
         return_form=ReturnForm(formdata=None),
+        device_time=device_times(audit.org_id, [audit.client_uuid]).get(
+            audit.client_uuid
+        ),
     )
 
 

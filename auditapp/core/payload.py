@@ -37,6 +37,19 @@ def uuid_field(data: dict, name: str) -> uuid.UUID:
         raise invalid(name, _("must be a UUID")) from None
 
 
+def uuid_list_field(data: dict, name: str, *, max_items: int) -> list[str]:
+    """Return an optional list of distinct UUIDs (canonical text), in its order."""
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > max_items:
+        raise invalid(name, _("must be a list of at most %(n)d UUIDs", n=max_items))
+    found = [str(uuid_field({name: item}, name)) for item in value]
+    if len(set(found)) != len(found):
+        raise invalid(name, _("must not repeat a UUID"))
+    return found
+
+
 def int_field(
     data: dict, name: str, *, low: int = 0, high: int = INT_MAX, optional=False
 ) -> int | None:

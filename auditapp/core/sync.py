@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import jsonify
 from flask_babel import gettext as _
@@ -50,6 +50,46 @@ class SyncReceipt(OrgScopedMixin, db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The device's clock when the record was captured; kept, never trusted
     captured_at_device: Mapped[datetime | None]
+
+
+#: A device clock this far ahead of the server, or behind it, is probably wrong
+#: (a record can wait offline for days, but not be captured after it arrived).
+CLOCK_AHEAD = timedelta(minutes=10)
+CLOCK_BEHIND = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class DeviceTime:
+    """When a device says it captured a record, next to when the server got it."""
+
+    captured: datetime
+    received: datetime
+
+    @property
+    def clock_off(self) -> bool:
+        """Whether the device's clock looks wrong (reliability.md 41)."""
+        return (
+            self.captured > self.received + CLOCK_AHEAD
+            or self.captured < self.received - CLOCK_BEHIND
+        )
+
+
+def device_times(org_id: int, client_uuids) -> dict[uuid.UUID, DeviceTime]:
+    """Return the device and server times of records that arrived through sync."""
+    rows = db.session.execute(
+        select(
+            SyncReceipt.client_uuid,
+            SyncReceipt.captured_at_device,
+            SyncReceipt.received_at,
+        ).where(
+            SyncReceipt.org_id == org_id,
+            SyncReceipt.client_uuid.in_(list(client_uuids)),
+            SyncReceipt.captured_at_device.is_not(None),
+        )
+    ).all()
+    return {
+        r.client_uuid: DeviceTime(r.captured_at_device, r.received_at) for r in rows
+    }
 
 
 class SyncError(Exception):

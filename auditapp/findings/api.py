@@ -60,6 +60,9 @@ def create_friction_point():
                 data, "description", max_length=DESCRIPTION_MAX
             ),
             "severity": p.choice_field(data, "severity", SEVERITIES),
+            "declared_photos": p.uuid_list_field(
+                data, "photo_uuids", max_items=services.MAX_PHOTOS_PER_FRICTION_POINT
+            ),
         }
     except SyncError as error:
         return error_response(error)

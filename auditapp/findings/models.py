@@ -7,7 +7,15 @@ import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auditapp.core.db import OrgScopedMixin, utcnow
@@ -68,6 +76,14 @@ class FrictionPoint(OrgScopedMixin, db.Model):
         ForeignKey("user.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Increases with every change; an offline edit names the version it started from
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+    #: Client UUIDs of the photos the device said belong here, in its order: until
+    #: each arrives, the point shows "photo 3 of 4 not received yet" (ODK's slots)
+    declared_photos: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
 
     photos: Mapped[list[Photo]] = relationship(
         back_populates="friction_point",
@@ -76,6 +92,16 @@ class FrictionPoint(OrgScopedMixin, db.Model):
         passive_deletes=True,
         lazy="raise",
     )
+
+    def photo_slots(self) -> list[tuple[str, Photo | None]]:
+        """Return (client UUID, photo or None) per declared photo, then the others.
+
+        Needs the photos loaded.
+        """
+        received = {str(photo.client_uuid): photo for photo in self.photos}
+        slots = [(key, received.get(key)) for key in self.declared_photos]
+        declared = set(self.declared_photos)
+        return slots + [(k, p) for k, p in received.items() if k not in declared]
 
 
 class Photo(OrgScopedMixin, db.Model):

@@ -40,8 +40,14 @@ SCHEMAS = {
         csrf_token={"type": "string"},
         user={"type": "string", "description": "the signed-in user's id"},
     ),
+    "Personas": {
+        "type": "array",
+        "description": "the organisation's personas, to start an audit as one",
+        "items": _obj(["id", "name"], id=ID, name={"type": "string"}),
+    },
     "JourneyList": _obj(
-        ["journeys"],
+        ["journeys", "personas"],
+        personas=_ref("Personas"),
         journeys={
             "type": "array",
             "items": _obj(
@@ -54,7 +60,8 @@ SCHEMAS = {
     ),
     "AuditList": _obj(["audits"], audits={"type": "array", "items": UUID}),
     "JourneySnapshot": _obj(
-        ["id", "version", "name", "touchpoints"],
+        ["id", "version", "name", "touchpoints", "personas"],
+        personas=_ref("Personas"),
         id=ID,
         version=ID,
         name={"type": "string"},
@@ -94,8 +101,32 @@ SCHEMAS = {
         journey_version=ID,
         journey_name={"type": "string"},
         location={"type": "string"},
+        persona_name={"type": ["string", "null"]},
         audit_date={"type": "string", "format": "date"},
         visits={"type": "array", "items": _ref("VisitState")},
+        friction_points={"type": "array", "items": _ref("FrictionPointState")},
+    ),
+    "FrictionPointState": _obj(
+        ["client_uuid", "id", "position", "title", "severity", "version", "photos"],
+        client_uuid=UUID,
+        id=ID,
+        position=POSITION,
+        title={"type": "string"},
+        description={"type": "string"},
+        severity={"type": "integer", "minimum": 1, "maximum": 4},
+        version=ID,
+        photos={
+            "type": "array",
+            "items": _obj(
+                ["client_uuid", "exists"],
+                client_uuid=UUID,
+                id={"type": ["integer", "null"]},
+                exists={
+                    "type": "boolean",
+                    "description": "false: declared by the device, not received yet",
+                },
+            ),
+        },
     ),
     "AuditCreate": _obj(
         ["client_uuid", "journey_id", "journey_version", "audit_date"],
@@ -141,6 +172,13 @@ SCHEMAS = {
         title={"type": "string", "minLength": 1, "maxLength": 200},
         description={"type": "string", "maxLength": 5_000},
         severity={"type": "integer", "minimum": 1, "maximum": 4},
+        photo_uuids={
+            "type": "array",
+            "description": "client UUIDs of the photos that will follow, in order",
+            "maxItems": 20,
+            "uniqueItems": True,
+            "items": UUID,
+        },
     ),
     "FrictionPointAck": _obj(
         ["client_uuid", "id", "audit_uuid", "visit_id"],
@@ -148,6 +186,42 @@ SCHEMAS = {
         id=ID,
         audit_uuid=UUID,
         visit_id=ID,
+    ),
+    "FrictionPointEdit": _obj(
+        [
+            "client_uuid",
+            "friction_point_uuid",
+            "base_version",
+            "title",
+            "severity",
+        ],
+        client_uuid=UUID,
+        captured_at=CAPTURED_AT,
+        friction_point_uuid=UUID,
+        base_version=ID,
+        title={"type": "string", "minLength": 1, "maxLength": 200},
+        description={"type": "string", "maxLength": 5_000},
+        severity={"type": "integer", "minimum": 1, "maximum": 4},
+    ),
+    "FrictionPointEditAck": _obj(
+        ["client_uuid", "friction_point_uuid", "id", "version"],
+        client_uuid=UUID,
+        friction_point_uuid=UUID,
+        id=ID,
+        version=ID,
+    ),
+    "FrictionPointDeletion": _obj(
+        ["client_uuid", "friction_point_uuid", "base_version"],
+        client_uuid=UUID,
+        captured_at=CAPTURED_AT,
+        friction_point_uuid=UUID,
+        base_version=ID,
+    ),
+    "FrictionPointDeletionAck": _obj(
+        ["client_uuid", "friction_point_uuid", "deleted"],
+        client_uuid=UUID,
+        friction_point_uuid=UUID,
+        deleted={"const": True, "description": "also when it was already gone"},
     ),
     "PhotoUpload": _obj(
         ["client_uuid", "friction_point_uuid", "photo"],
@@ -283,7 +357,7 @@ def openapi_document() -> dict:
                 params=[_path_param("journey_id", ID)],
             ),
             "/api/v1/audits/{audit_uuid}": _read(
-                "An audit's current state",
+                "An audit's current state with its friction points",
                 "AuditState",
                 params=[_path_param("audit_uuid", UUID)],
             ),
@@ -299,6 +373,16 @@ def openapi_document() -> dict:
             ),
             "/api/v1/friction-points": _write(
                 "Log a friction point", "FrictionPointCreate", "FrictionPointAck"
+            ),
+            "/api/v1/friction-point-edits": _write(
+                "Change a friction point, based on its version",
+                "FrictionPointEdit",
+                "FrictionPointEditAck",
+            ),
+            "/api/v1/friction-point-deletions": _write(
+                "Delete a friction point (already deleted is a success)",
+                "FrictionPointDeletion",
+                "FrictionPointDeletionAck",
             ),
             "/api/v1/photos": _write(
                 "Add a photo to a friction point",

@@ -41,9 +41,11 @@ def log_friction_point(
     severity: Severity,
     answer: Answer | None = None,
     client_uuid: uuid.UUID | None = None,
+    declared_photos: list[str] | None = None,
 ) -> FrictionPoint:
     """Record a friction point at a touchpoint, optionally tied to one expectation.
 
+    `declared_photos` are the client UUIDs of the photos the device will send.
     Raises NotAllowed/Conflict unless the author walks this audit and it is open.
     """
     check_can_edit(audit, author)
@@ -59,6 +61,7 @@ def log_friction_point(
         description=description,
         severity=int(severity),
         created_by_id=author.id,
+        declared_photos=list(declared_photos or []),
     )
     db.session.add(point)
     db.session.flush()

@@ -12,6 +12,7 @@ from auditapp.audits import queries, services
 from auditapp.audits.access import audit_for_viewer
 from auditapp.audits.checklist import build_checklist_form, fill_from_visit
 from auditapp.audits.models import TouchpointVisit
+from auditapp.core.sync import device_times
 from auditapp.core.tenancy import get_in_org_or_404
 from auditapp.extensions import db
 from auditapp.findings.models import FrictionPoint
@@ -53,6 +54,7 @@ def _page(form, visit, audit, *, status=200):
     index = queries.visit_index(visit.audit_id, visit.org_id)
     previous_id, next_id = queries.neighbours(index, visit.id)
     answered, total = queries.progress(audit)
+    points = _friction_points(visit)
     return render_template(
         "findings/visit.html",
         form=form,
@@ -64,7 +66,8 @@ def _page(form, visit, audit, *, status=200):
         index=index,
         answered=answered,
         total=total,
-        friction_points=_friction_points(visit),
+        friction_points=points,
+        device_times=device_times(visit.org_id, [p.client_uuid for p in points]),
         editable=audit.status.editable and audit.auditor_id == current_user.id,
     ), status
 
@@ -100,7 +103,13 @@ def visit(visit_id: int):
     if _wants_json():
         answered, total = queries.progress(audit)
         label = _("%(answered)d of %(total)d answered", answered=answered, total=total)
-        return jsonify(ok=True, answered=answered, total=total, label=label)
+        return jsonify(
+            ok=True,
+            answered=answered,
+            total=total,
+            label=label,
+            version=visit.version,
+        )
     target = request.form.get("go")
     if target == "next":
         index = queries.visit_index(visit.audit_id, visit.org_id)

@@ -73,6 +73,27 @@
     return item;
   }
 
+  // One touchpoint's answers: kept in the device's copy of the audit and queued with
+  // the version they build on. The offline walker and the online screen (when its
+  // own save does not get through) both save here, so one visit has one version
+  // chain: each queued save builds on the one before (the server answers base + 1).
+  async function saveVisit(auditUuid, position, values, { audit = null, knownVersion = 1 } = {}) {
+    const db = await database();
+    if (!db) throw new Error("nobody is signed in on this device");
+    audit = audit || (await IDB.get(db, "audits", auditUuid));
+    const tp = audit && audit.touchpoints[position];
+    const base = Math.max((tp && tp.next_base) || 1, knownVersion);
+    if (tp) {
+      Object.assign(tp, values);
+      tp.next_base = base + 1;
+      await IDB.put(db, "audits", audit);
+    }
+    return enqueue("visit_save", "/api/v1/visit-saves", {
+      client_uuid: crypto.randomUUID(), audit_uuid: auditUuid, position,
+      base_version: base, ...values,
+    }, { audit: auditUuid });
+  }
+
   function post(item) {
     const headers = { Accept: "application/json", "X-CSRFToken": token };
     let body;
@@ -142,6 +163,10 @@
       if (tp) tp.server_version = Math.max(tp.server_version || 1, ack.version);
     }
     if (item.kind === "submission") audit.status = ack.status;
+    if (item.kind === "friction_point_edit") {
+      const point = (audit.points || []).find((p) => p.client_uuid === ack.friction_point_uuid);
+      if (point) point.version = Math.max(point.version || 1, ack.version);
+    }
   }
 
   function settle(db, item, ack) {
@@ -243,7 +268,7 @@
   if (channel) channel.onmessage = () => { for (const fn of listeners) fn(); };
 
   root.PolkuOutbox = {
-    enqueue, sync, status, setUser, currentUser, forgetDevice,
+    enqueue, saveVisit, sync, status, setUser, currentUser, forgetDevice,
     setToken: (value) => { token = value || token; },
     onChange: (fn) => listeners.add(fn),
     audits: store("audits"),

@@ -73,8 +73,10 @@ function renderRefused(rejected) {
 function bothVersions(mine, server) {
   const table = document.createElement("dl");
   table.className = "both";
-  const describe = (v) => [Object.values(v.ratings || {}).map((r) => T.ratings[r] || "–")
-    .join(", "), v.happened].filter(Boolean).join(" · ");
+  const describe = (v) => (v.title !== undefined
+    ? [v.title, T.severities[v.severity], v.description]
+    : [Object.values(v.ratings || {}).map((r) => T.ratings[r] || "–").join(", "), v.happened])
+    .filter(Boolean).join(" · ") || T.kinds.friction_point_delete;
   for (const [label, value] of [[T.this_device, mine], [T.on_server, server]]) {
     const dt = document.createElement("dt");
     dt.textContent = label;
@@ -132,11 +134,13 @@ async function keepForOffline() {
     if (due || !(await outbox.audits.get(uuid))) await keepAudit(uuid);
   }
   if (!due) return;
-  const { journeys } = await fetchJson("/api/v1/journeys");
+  const { journeys, personas = [] } = await fetchJson("/api/v1/journeys");
   for (const journey of journeys) {
     const known = await outbox.journeys.get(journey.id);
     if (!known || known.version !== journey.version) {
       await outbox.journeys.put(await fetchJson(`/api/v1/journeys/${journey.id}`));
+    } else if (JSON.stringify(known.personas || []) !== JSON.stringify(personas)) {
+      await outbox.journeys.put({ ...known, personas }); // personas change on their own
     }
   }
   localStorage.setItem(key, String(Date.now()));
@@ -155,7 +159,13 @@ function fromServer(state) {
     audit_uuid: state.audit_uuid, server_id: state.id, status: state.status,
     journey_id: state.journey_id, journey_version: state.journey_version,
     journey_name: state.journey_name, location: state.location, audit_date: state.audit_date,
-    points: [], from_server: true,
+    persona_name: state.persona_name || "",
+    from_server: true,
+    points: (state.friction_points || []).map((p) => ({
+      client_uuid: p.client_uuid, position: p.position, title: p.title,
+      severity: p.severity, description: p.description || "", photos: p.photos,
+      version: p.version, next_base: p.version,
+    })),
     touchpoints: state.visits.map((v) => ({
       position: v.position, stage_name: v.stage_name, name: v.name,
       expectations: v.expectations, ratings: v.ratings, happened: v.happened || "",

@@ -50,7 +50,8 @@ async function showHome() {
   const items = await Promise.all(audits.map(async (a) => h("li", { class: "list__item" },
     h("a", { class: "list__link", href: `#a=${a.audit_uuid}` },
       h("strong", { text: a.journey_name }),
-      h("span", { class: "muted", text: [day(a.audit_date), a.location].filter(Boolean)
+      h("span", { class: "muted", text: [day(a.audit_date), a.location, a.persona_name]
+        .filter(Boolean)
         .join(" · ") }),
       h("span", { class: "muted", text: fill(T.answered, { a: answered(a), t: total(a) }) }),
       h("span", { class: "badge", text: fill(T.waiting_items,
@@ -64,10 +65,17 @@ async function showHome() {
 }
 
 function startForm(journeys) {
+  // Every journey kept on the device carries the organisation's personas.
+  const personas = journeys.find((j) => j.personas)?.personas || [];
   const form = h("form", { class: "card", id: "start-offline" },
     h("div", { class: "field" }, h("label", { for: "o-journey", text: T.journey }),
       h("select", { id: "o-journey", name: "journey" },
         journeys.map((j) => h("option", { value: j.id, text: j.name })))),
+    personas.length ? h("div", { class: "field" },
+      h("label", { for: "o-persona", text: T.persona }),
+      h("select", { id: "o-persona", name: "persona" },
+        h("option", { value: "", text: T.no_persona }),
+        personas.map((p) => h("option", { value: p.id, text: p.name })))) : null,
     h("div", { class: "field" }, h("label", { for: "o-location", text: T.location }),
       h("input", { id: "o-location", name: "location", maxlength: 200 })),
     h("div", { class: "field" }, h("label", { for: "o-date", text: T.date }),
@@ -77,17 +85,18 @@ function startForm(journeys) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const journey = journeys.find((j) => String(j.id) === form.journey.value);
-    const audit = await startAudit(journey, form.location.value, form.date.value);
+    const persona = personas.find((p) => String(p.id) === form.persona?.value) || null;
+    const audit = await startAudit(journey, form.location.value, form.date.value, persona);
     location.hash = `a=${audit.audit_uuid}&t=0`;
   });
   return form;
 }
 
-async function startAudit(journey, place, day) {
+async function startAudit(journey, place, day, persona) {
   const audit = {
     audit_uuid: uuid(), status: "in_progress", journey_id: journey.id,
     journey_version: journey.version, journey_name: journey.name, location: place,
-    audit_date: day, points: [],
+    audit_date: day, points: [], persona_name: persona ? persona.name : "",
     touchpoints: journey.touchpoints.map((t) => ({
       position: t.position, stage_name: t.stage_name, name: t.name,
       expectations: t.expectations, ratings: {}, happened: "", emotion: null,
@@ -97,7 +106,7 @@ async function startAudit(journey, place, day) {
   await outbox.audits.put(audit);
   await outbox.enqueue("audit", "/api/v1/audits", {
     client_uuid: audit.audit_uuid, journey_id: journey.id, journey_version: journey.version,
-    persona_id: null, location: place, audit_date: day,
+    persona_id: persona ? persona.id : null, location: place, audit_date: day,
   }, { audit: audit.audit_uuid });
   return audit;
 }
@@ -135,37 +144,36 @@ function radios(name, legend, choices, current) {
 }
 
 async function saveTouchpoint(audit, tp, form) {
+  const ratings = {};
   for (let i = 0; i < tp.expectations.length; i++) {
-    tp.ratings[String(i)] = form.elements[`r${i}`].value || null;
+    ratings[String(i)] = form.elements[`r${i}`].value || null;
   }
-  tp.happened = form.happened.value;
-  tp.emotion = form.emotion.value === "" ? null : Number(form.emotion.value);
   const min = form.minutes.value, sec = form.seconds.value;
-  tp.response_seconds = min === "" && sec === "" ? null : Number(min || 0) * 60 + Number(sec || 0);
-  const base = tp.next_base;
-  tp.next_base += 1; // the server answers base + 1; the next save builds on that
-  await outbox.audits.put(audit);
-  await outbox.enqueue("visit_save", "/api/v1/visit-saves", {
-    client_uuid: uuid(), audit_uuid: audit.audit_uuid, position: tp.position,
-    base_version: base, ratings: tp.ratings, happened: tp.happened, emotion: tp.emotion,
-    response_seconds: tp.response_seconds,
-  }, { audit: audit.audit_uuid });
+  await outbox.saveVisit(audit.audit_uuid, tp.position, {
+    ratings, happened: form.happened.value,
+    emotion: form.emotion.value === "" ? null : Number(form.emotion.value),
+    response_seconds: min === "" && sec === "" ? null : Number(min || 0) * 60 + Number(sec || 0),
+  }, { audit });
 }
 
 async function addPoint(audit, tp, form) {
   const point = { client_uuid: uuid(), position: tp.position, title: form.title.value.trim(),
-    severity: Number(form.severity.value), description: form.description.value, photos: [] };
+    severity: Number(form.severity.value), description: form.description.value, photos: [],
+    version: 1, next_base: 1 };
   if (!point.title) return;
+  // The photos' UUIDs travel with the point, so the server can tell which are missing.
+  const files = [...form.photos.files];
+  const photoIds = files.map(() => uuid());
   audit.points.push(point);
   await outbox.audits.put(audit);
   await outbox.enqueue("friction_point", "/api/v1/friction-points", {
     client_uuid: point.client_uuid, audit_uuid: audit.audit_uuid, position: tp.position,
     answer_position: null, title: point.title, description: point.description,
-    severity: point.severity,
+    severity: point.severity, photo_uuids: photoIds,
   }, { audit: audit.audit_uuid });
-  for (const file of form.photos.files) {
+  for (const [n, file] of files.entries()) {
     const blob = await downscale(file);
-    const photo = { client_uuid: uuid(), sha256: await sha256(blob) };
+    const photo = { client_uuid: photoIds[n], sha256: await sha256(blob) };
     point.photos.push(photo);
     await outbox.enqueue("photo", "/api/v1/photos", {
       client_uuid: photo.client_uuid, friction_point_uuid: point.client_uuid,
@@ -201,27 +209,83 @@ function touchpointForm(audit, tp) {
   return form;
 }
 
-function pointForm(audit, tp) {
-  const form = h("form", { class: "card", id: "offline-point" },
-    h("h3", { text: T.add_point }),
+// Change a friction point (one from the server, or captured here) on the device and
+// queue the change with the version it builds on; a stale one comes back as 409.
+async function editPoint(audit, point, form) {
+  const base = point.next_base || point.version || 1;
+  Object.assign(point, { title: form.title.value.trim(), severity: Number(form.severity.value),
+    description: form.description.value, next_base: base + 1 });
+  if (!point.title) return;
+  await outbox.audits.put(audit);
+  await outbox.enqueue("friction_point_edit", "/api/v1/friction-point-edits", {
+    client_uuid: uuid(), friction_point_uuid: point.client_uuid, base_version: base,
+    title: point.title, description: point.description, severity: point.severity,
+  }, { audit: audit.audit_uuid });
+}
+
+async function deletePoint(audit, point) {
+  audit.points = audit.points.filter((p) => p.client_uuid !== point.client_uuid);
+  await outbox.audits.put(audit);
+  await outbox.enqueue("friction_point_delete", "/api/v1/friction-point-deletions", {
+    client_uuid: uuid(), friction_point_uuid: point.client_uuid,
+    base_version: point.next_base || point.version || 1,
+  }, { audit: audit.audit_uuid });
+}
+
+let editing = null; // the client UUID of the friction point being edited
+
+function pointForm(audit, tp, point = null) {
+  const form = h("form", { class: "card", id: point ? "offline-point-edit" : "offline-point" },
+    h("h3", { text: point ? T.edit_point : T.add_point }),
     h("div", { class: "field" }, h("label", { for: "o-title", text: T.title }),
-      h("input", { id: "o-title", name: "title", maxlength: 200, required: true })),
+      h("input", { id: "o-title", name: "title", maxlength: 200, required: true,
+        value: point?.title })),
     h("div", { class: "field" }, h("label", { for: "o-severity", text: T.severity }),
       h("select", { id: "o-severity", name: "severity" }, Object.entries(T.severities)
-        .map(([v, label]) => h("option", { value: v, text: label, selected: v === "2" })))),
+        .map(([v, label]) => h("option", { value: v, text: label,
+          selected: v === String(point ? point.severity : 2) })))),
     h("div", { class: "field" }, h("label", { for: "o-description", text: T.description }),
-      h("textarea", { id: "o-description", name: "description", rows: 3, maxlength: 5000 })),
-    h("div", { class: "field" }, h("label", { for: "o-photos", text: T.photos }),
+      h("textarea", { id: "o-description", name: "description", rows: 3, maxlength: 5000,
+        text: point?.description || "" })),
+    point ? null : h("div", { class: "field" }, h("label", { for: "o-photos", text: T.photos }),
       h("input", { id: "o-photos", name: "photos", type: "file", accept: "image/*",
         multiple: true })),
-    h("button", { class: "btn btn--block", type: "submit", text: T.add_point }));
+    h("div", { class: "toolbar" },
+      h("button", { class: "btn btn--block", type: "submit",
+        text: point ? T.save_changes : T.add_point }),
+      point ? h("button", { class: "btn btn--ghost", type: "button", text: T.cancel,
+        onclick: () => { editing = null; render(); } }) : null));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     form.querySelector("button").disabled = true;
-    await addPoint(audit, tp, form);
+    if (point) await editPoint(audit, point, form);
+    else await addPoint(audit, tp, form);
+    editing = null;
     render();
   });
   return form;
+}
+
+function pointItem(audit, p, waiting) {
+  const photos = p.photos.filter((ph) => ph.exists !== false).length;
+  return h("li", { class: "list__item point" },
+    h("span", { class: "list__main" }, h("strong", { text: p.title }),
+      h("span", { class: "muted", text: `${T.severities[p.severity]} · ${fill(T.photos_count,
+        { n: photos })}` })),
+    h("span", { class: "badge", text: waiting.has(p.client_uuid) ||
+      p.photos.some((ph) => waiting.has(ph.client_uuid)) ? T.on_device : T.server_now }),
+    audit.submitted || ["submitted", "approved"].includes(audit.status) ? null
+      : h("span", { class: "toolbar" },
+      h("button", { class: "btn btn--small", type: "button", text: T.edit,
+        "aria-label": `${T.edit}: ${p.title}`,
+        onclick: () => { editing = p.client_uuid; render(); } }),
+      h("button", { class: "btn btn--small btn--ghost", type: "button", text: T.delete,
+        "aria-label": `${T.delete}: ${p.title}`,
+        onclick: async () => {
+          if (!window.confirm(T.delete_confirm)) return;
+          await deletePoint(audit, p);
+          render();
+        } })));
 }
 
 async function showTouchpoint(audit, tp) {
@@ -229,8 +293,10 @@ async function showTouchpoint(audit, tp) {
   const link = (pos, text) => (pos >= 0 && pos < count)
     ? h("a", { class: "btn", href: `#a=${audit.audit_uuid}&t=${pos}`, text }) : null;
   const { items } = await outbox.status();
-  const waiting = new Set(items.map((i) => i.body.client_uuid));
+  const waiting = new Set(items.flatMap((i) => [i.body.client_uuid,
+    i.body.friction_point_uuid]));
   const points = audit.points.filter((p) => p.position === tp.position);
+  const edited = points.find((p) => p.client_uuid === editing);
   root.replaceChildren(
     h("a", { class: "back", href: `#a=${audit.audit_uuid}`, text: `← ${audit.journey_name}` }),
     h("p", { class: "muted", text: fill(T.touchpoint_of, { n: tp.position + 1, count }) }),
@@ -238,13 +304,8 @@ async function showTouchpoint(audit, tp) {
     h("h1", { text: tp.name }),
     touchpointForm(audit, tp),
     h("h2", { text: T.friction_points }),
-    h("ul", { class: "list", "data-points": "" }, points.map((p) => h("li", { class: "list__item" },
-      h("span", { class: "list__main" }, h("strong", { text: p.title }),
-        h("span", { class: "muted", text: `${T.severities[p.severity]} · ${fill(T.photos_count,
-          { n: p.photos.length })}` })),
-      h("span", { class: "badge", text: waiting.has(p.client_uuid) ||
-        p.photos.some((ph) => waiting.has(ph.client_uuid)) ? T.on_device : T.server_now })))),
-    pointForm(audit, tp),
+    h("ul", { class: "list", "data-points": "" }, points.map((p) => pointItem(audit, p, waiting))),
+    edited ? pointForm(audit, tp, edited) : pointForm(audit, tp),
     h("div", { class: "toolbar" }, link(tp.position - 1, `← ${T.previous}`),
       link(tp.position + 1, `${T.next} →`)));
 }
@@ -257,6 +318,6 @@ async function render() {
   return showTouchpoint(audit, audit.touchpoints[tp]);
 }
 
-window.addEventListener("hashchange", () => { render(); window.scrollTo(0, 0); });
+window.addEventListener("hashchange", () => { editing = null; render(); window.scrollTo(0, 0); });
 // Only once the device knows who is signed in: never a previous user's audits.
 ready.finally(render);

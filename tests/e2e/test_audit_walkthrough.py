@@ -241,8 +241,12 @@ def _walk(page, base, photo_path):
             assert face.is_checked()
             _shot(page, "04-touchpoint-with-friction")
         if blocked is not None:
-            # Autosave failed here, so only the form post can store the answers.
-            page.locator(".save-state").filter(has_text="Not saved yet").wait_for()
+            # Autosave failed here: the answers went to the device's outbox, which
+            # delivered them through the sync API (not blocked).
+            page.locator(".save-state").filter(has_text="Saved").wait_for()
+            page.wait_for_function(
+                "document.getElementById('sync-status').dataset.pending === '0'"
+            )
             assert blocked
         all_ratings.append(ratings)
         emotions.append(emotion)

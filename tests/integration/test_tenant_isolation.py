@@ -103,6 +103,8 @@ NO_ID_ROUTES = {
     "audits_api.submit",
     "findings_api.create_friction_point",
     "findings_api.upload_photo",
+    "findings_api.edit_friction_point",
+    "findings_api.delete_friction_point",
 }
 
 #: Form fields every POST route could want, so a 404 is not a 400/422 in disguise.

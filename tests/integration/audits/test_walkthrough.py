@@ -94,6 +94,7 @@ def test_answers_are_saved_as_given_and_progress_shows(app, db, client, login_as
         "answered": 1,
         "total": 4,
         "label": "1 of 4 answered",
+        "version": 2,  # the screen builds an outbox save on it if the network drops
     }
     stored = db.session.execute(
         select(Answer.rating).where(Answer.id == int(first.split("_")[1]))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from auditapp.audits.models import Audit
 from auditapp.auth.models import Organisation
 from auditapp.core.tenancy import Role
 from auditapp.extensions import db
+from auditapp.journeys.services import (
+    PersonaData,
+    save_persona,
+    set_persona_archived,
+)
 from tests import factories
 from tests.integration.sync.helpers import audit_body, auditor_device
 
@@ -66,3 +72,25 @@ def test_pages_tell_the_device_who_is_signed_in(app, client):
 
     assert '<meta name="polku-user"' in page
     assert "data-signout" in page
+
+
+def test_personas_travel_with_the_journeys_and_an_offline_start_uses_one(app, client):
+    device = auditor_device(client)
+    org = db.session.get(Organisation, device.org_id)
+    buyer = save_persona(org.id, data=PersonaData(name="Busy buyer"))
+    old = save_persona(org.id, data=PersonaData(name="Archived one"))
+    set_persona_archived(old, archived=True)
+    other = save_persona(factories.make_org("Elsewhere").id, data=PersonaData(name="X"))
+    db.session.commit()
+    audit = audit_body(device, persona_id=buyer.id)
+
+    listed = client.get("/api/v1/journeys").json["personas"]
+    snapshot = client.get(f"/api/v1/journeys/{device.journey_id}").json["personas"]
+    started = device.post("/api/v1/audits", audit)
+    foreign = device.post("/api/v1/audits", audit_body(device, persona_id=other.id))
+
+    assert listed == snapshot == [{"id": buyer.id, "name": "Busy buyer"}]
+    assert started.status_code == 201
+    db.session.remove()
+    assert db.session.get(Audit, started.json["id"]).persona_name == "Busy buyer"
+    assert (foreign.status_code, foreign.json["error"]) == (422, "unknown_persona")
