@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from pathlib import Path
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     jsonify,
     render_template,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -16,10 +20,37 @@ from flask_wtf.csrf import generate_csrf
 bp = Blueprint("pwa", __name__)
 
 
+#: The worker's cache name, as written in static/sw.js.
+SW_VERSION = re.compile(r'const VERSION = "([^"]+)";')
+#: Its list of files to keep on the phone.
+SW_PRECACHE = re.compile(r'"/static/([^"]+)"')
+
+
+def service_worker_source(static_folder: str) -> str:
+    """Return sw.js with a cache name that changes whenever a file it keeps does.
+
+    Phones keep the precached files until the worker's bytes change; naming the
+    cache after their contents means an edited script reaches them without anyone
+    remembering to bump the version by hand.
+    """
+    folder = Path(static_folder)
+    source = (folder / "sw.js").read_text(encoding="utf-8")
+    digest = hashlib.sha256()
+    for name in sorted(set(SW_PRECACHE.findall(source))):
+        digest.update(name.encode() + b"\0")
+        digest.update((folder / name).read_bytes())
+    return SW_VERSION.sub(
+        lambda m: f'const VERSION = "{m[1]}-{digest.hexdigest()[:12]}";', source, 1
+    )
+
+
 @bp.get("/sw.js")
 def service_worker():
     """Serve the worker from the root so its scope is the whole site."""
-    response = send_from_directory(current_app.static_folder, "sw.js", max_age=0)
+    response = Response(
+        service_worker_source(current_app.static_folder),
+        mimetype="text/javascript",
+    )
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

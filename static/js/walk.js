@@ -23,6 +23,22 @@ function updateProgress(body) {
   if (label && body.label) label.textContent = body.label;
 }
 
+// Answers on this screen that have a rating; the progress bar counted those given
+// before the page loaded, so a queued answer moves it without the server.
+const ratedHere = () => form ? form.querySelectorAll(
+  "fieldset[data-answer-position] input:checked").length : 0;
+const ratedHereAtLoad = ratedHere();
+
+function localProgress() {
+  const bar = document.getElementById("audit-progress");
+  if (!bar) return;
+  const answered = Number(bar.dataset.answered) - ratedHereAtLoad + ratedHere();
+  bar.value = answered;
+  const label = document.querySelector(".progress__text");
+  // "12 of 30 answered", "Vastattu 12/30": the first number is the answered count.
+  if (label) label.textContent = label.textContent.replace(/\d+/, String(answered));
+}
+
 // What the screen holds, in the outbox's shape (answers by their position).
 function values() {
   const ratings = {};
@@ -54,6 +70,7 @@ async function queue() {
     { knownVersion: version });
   version = item.body.base_version + 1;
   setState(form.dataset.queued);
+  localProgress();
   form.classList.add("is-queued");
   document.querySelector("[data-offline-link]")?.classList.remove("is-hidden");
   outbox.sync(); // delivered at once if the network is back

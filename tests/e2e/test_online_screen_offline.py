@@ -86,9 +86,11 @@ def test_answer_given_when_the_network_drops_is_kept_and_synced(live_app, tmp_pa
         _state(page).filter(has_text="Saved").wait_for()
 
         context.set_offline(True)
+        before = page.locator(".progress__text").inner_text()
         _rate(page, 1, "not_met")
         page.get_by_label("What actually happened?").fill("Nobody answered the phone")
         _state(page).filter(has_text=QUEUED).wait_for()
+        progress = page.locator(".progress__text").inner_text()
         _eventually(page, "document.getElementById('sync-status').dataset.pending > 0")
         waiting = _pending(page)
         bar = page.locator("#sync-status").inner_text()
@@ -103,6 +105,7 @@ def test_answer_given_when_the_network_drops_is_kept_and_synced(live_app, tmp_pa
         context.close()
 
     assert waiting >= 1
+    assert (before, progress) == ("1 of 4 answered", "2 of 4 answered")
     assert "Offline" in bar and f"{waiting} waiting to sync" in bar
     assert go_on
     assert state == "Saved"
