@@ -98,7 +98,10 @@ def serve_forever(socket_path: str, authkey: bytes) -> None:
     the font configuration already loaded, so a render process starts in
     milliseconds and shares those pages with the server.
     """
-    _warm_up()
+    try:
+        _warm_up()
+    except Exception as error:  # noqa: BLE001 - renders still work, only slower
+        sys.stderr.write(f"polku render server: warm-up failed: {error!r}\n")
     # Everything loaded so far lives as long as the server: keep the collector of
     # each render process off it, so it neither walks it nor copies its pages.
     gc.collect()
@@ -124,7 +127,8 @@ def serve_forever(socket_path: str, authkey: bytes) -> None:
 #: A page with what every report uses, laid out once by the server before it forks:
 #: the report fonts (installed into FONT_CONFIG), text, a table, an SVG, a JPEG and
 #: the page footer. Each render process then starts with WeasyPrint's, cffi's and
-#: Pango's first-use work done (about a tenth of the B1 render).
+#: Pango's first-use work done (cffi parsing its C types alone took a sixth of a
+#: first PDF write of the B1 report).
 WARM_UP_HTML = """<!doctype html><html lang="fi"><head><meta charset="utf-8">
 <link rel="stylesheet" href="polku:static/css/report.css"></head>
 <body class="report"><div class="running-title"><span class="running-title__text">
