@@ -8,10 +8,11 @@ from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from auditapp.core.errors import DomainError
-from auditapp.extensions import login_manager
+from auditapp.extensions import db, login_manager
 
 _PAGES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 # Werkzeug's own texts are English only; people get these instead.
@@ -90,8 +91,23 @@ def _safe_next() -> str:
     return quote(request.full_path.rstrip("?"), safe="")
 
 
+def _edited_meanwhile(error: StaleDataError):
+    # Two saves of the same record crossed (a versioned row changed between this
+    # request's read and its write): nothing was written; say so instead of a 500.
+    db.session.rollback()
+    message = _(
+        "Someone changed this at the same moment. Reload the page and try again."
+    )
+    if wants_json():
+        return jsonify(error="conflict", message=message), 409
+    return render_template(
+        "errors/generic.html", title=_("That did not work"), message=message
+    ), 409
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers."""
+    app.register_error_handler(StaleDataError, _edited_meanwhile)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from auditapp.audits import services as audits
 from auditapp.audits.models import Answer, Audit, AuditStatus, TouchpointVisit
@@ -205,3 +205,36 @@ def test_friction_point_for_an_expectation_of_another_touchpoint_is_unlinked(
     point = db.session.execute(select(FrictionPoint)).scalar_one()
     assert (point.visit_id, point.answer_id) == (first.id, None)
     assert db.session.execute(select(func.count(TouchpointVisit.id))).scalar_one() == 2
+
+
+def test_two_saves_of_a_friction_point_crossing_get_409_not_a_500(
+    app, client, db, visit_page
+):
+    _url, _names, visit = visit_page
+    path = f"/visits/{visit.id}/friction/new"
+    data = {"title": "Jono kassalla", "severity": "2", "description": "Yksi kassa"}
+    client.post(path, data={"csrf_token": csrf_token(client, path), **data})
+    point = db.session.execute(select(FrictionPoint)).scalar_one()
+    edit = f"/friction/{point.id}"
+    token = csrf_token(client, edit)
+
+    def another_save_lands_first(_mapper, connection, target):
+        # Between this request's read and its write, another device saves.
+        connection.execute(
+            FrictionPoint.__table__.update()
+            .where(FrictionPoint.__table__.c.id == target.id)
+            .values(title="Toisen laitteen otsikko", version=99)
+        )
+
+    event.listen(FrictionPoint, "before_update", another_save_lands_first)
+    try:
+        response = client.post(
+            edit, data={"csrf_token": token, **data, "title": "Minun otsikkoni"}
+        )
+    finally:
+        event.remove(FrictionPoint, "before_update", another_save_lands_first)
+
+    assert response.status_code == 409
+    assert "Someone changed this at the same moment" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FrictionPoint, point.id).title != "Minun otsikkoni"
