@@ -5,10 +5,10 @@ Templates reference resources only through the internal `polku:` scheme:
 `polku:photo/<id>/<variant>` for a photo of the report's organisation. The policy
 below serves those from disk and from the photo store and refuses everything else
 (file:, http(s):, data:, redirects, other organisations' photos). It runs in the
-app process; the render process (reports/pdf.py) has no access of its own and asks
-for every resource through it, on every channel WeasyPrint fetches through: HTML
-images, stylesheets, @import, url(), SVG <image> and attachments (reliability.md
-I7, tests 14–15).
+app process; WeasyPrint's fetcher in the render process (reports/pdf.py) asks it for
+every resource, on every channel WeasyPrint fetches through: HTML images,
+stylesheets, @import, url(), SVG <image> and attachments (reliability.md I7, tests
+14–15).
 
 Imports neither WeasyPrint nor Flask: both processes load it.
 """

@@ -2,9 +2,9 @@
 
 It runs in a render server of its own (`python -m auditapp.reports.pdf`, started by
 reports/render.py): a lean interpreter that has loaded WeasyPrint and its fonts once
-and nothing of the web app. The server forks one process per report. That process
-has no resources of its own: every URL the document asks for goes back to the app
-process, whose ReportFetcher decides (reports/fetcher.py). It lives for one report,
+and nothing of the web app. The server forks one process per report. Every URL the
+document asks for goes back to the app process, whose ReportFetcher decides
+(reports/fetcher.py). It lives for one report,
 under an address-space limit, and the kernel ends it when it overruns its time
 (performance.md §1.10, reliability.md test 16).
 

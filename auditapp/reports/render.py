@@ -14,8 +14,9 @@ that has loaded only WeasyPrint and the fonts, so that
   other requests go on (reliability.md test 16);
 * at most REPORT_RENDER_CONCURRENCY renders run per app process.
 
-The render process can read nothing itself: it asks this process for every URL,
-and `ReportFetcher` decides (reports/fetcher.py).
+The render process is handed no resources: WeasyPrint's fetcher there asks this
+process for every URL, and `ReportFetcher` decides (reports/fetcher.py). It runs
+as the same OS user, so this is a policy on what it fetches, not a sandbox.
 """
 
 from __future__ import annotations
