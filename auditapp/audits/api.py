@@ -22,7 +22,7 @@ from auditapp.audits.models import (
 )
 from auditapp.audits.serialise import audit_state, journey_snapshot, visit_state
 from auditapp.core import payload as p
-from auditapp.core.sync import SyncError, SyncRequest, error_response, handle
+from auditapp.core.sync import SyncError, error_response, handle
 from auditapp.core.tenancy import (
     Role,
     current_org_id,
@@ -89,10 +89,7 @@ def journey(journey_id: int):
 def create_audit():
     """Start an audit with the device's UUID (idempotent)."""
     try:
-        data = p.json_body()
-        req = SyncRequest(
-            p.uuid_field(data, "client_uuid"), "audit", data, p.device_time(data)
-        )
+        data, req = p.sync_request("audit")
         fields = {
             "journey_id": p.int_field(data, "journey_id", low=1),
             "journey_version": p.int_field(data, "journey_version", low=1),
@@ -142,10 +139,7 @@ def _start(req, *, journey_id, journey_version, persona_id, location, audit_date
 def save_visit():
     """Store one touchpoint screen's answers, based on a known version (idempotent)."""
     try:
-        data = p.json_body()
-        req = SyncRequest(
-            p.uuid_field(data, "client_uuid"), "visit_save", data, p.device_time(data)
-        )
+        data, req = p.sync_request("visit_save")
         target = (p.uuid_field(data, "audit_uuid"), p.int_field(data, "position"))
         base_version = p.int_field(data, "base_version", low=1)
         visit_input = _visit_input(data)
@@ -220,10 +214,7 @@ def _save(req, target, base_version, visit_input):
 def submit():
     """Hand an audit in for review (idempotent by the submission's UUID)."""
     try:
-        data = p.json_body()
-        req = SyncRequest(
-            p.uuid_field(data, "client_uuid"), "submission", data, p.device_time(data)
-        )
+        data, req = p.sync_request("submission")
         audit_uuid = p.uuid_field(data, "audit_uuid")
     except SyncError as error:
         return error_response(error)

@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
-from auditapp.core.sync import SyncError
+from auditapp.core.sync import SyncError, SyncRequest
 
 #: Database integers are 64-bit on PostgreSQL; refuse anything that could not fit.
 INT_MAX = 2**31 - 1
@@ -26,6 +26,14 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise SyncError(422, "invalid", _("The body must be a JSON object."))
     return data
+
+
+def sync_request(kind: str) -> tuple[dict, SyncRequest]:
+    """Return the JSON body and its sync envelope: client UUID, kind, device time."""
+    data = json_body()
+    return data, SyncRequest(
+        uuid_field(data, "client_uuid"), kind, data, device_time(data)
+    )
 
 
 def uuid_field(data: dict, name: str) -> uuid.UUID:

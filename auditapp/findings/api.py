@@ -44,13 +44,7 @@ def create_friction_point():
     """Log a friction point at a touchpoint of an audit (idempotent)."""
     require_role(Role.AUDITOR)
     try:
-        data = p.json_body()
-        req = SyncRequest(
-            p.uuid_field(data, "client_uuid"),
-            "friction_point",
-            data,
-            p.device_time(data),
-        )
+        data, req = p.sync_request("friction_point")
         fields = {
             "audit_uuid": p.uuid_field(data, "audit_uuid"),
             "position": p.int_field(data, "position"),

@@ -5,9 +5,16 @@ tests/integration/test_openapi.py keeps it in step with the URL map.
 
 from __future__ import annotations
 
+from auditapp.audits.models import HAPPENED_MAX, LOCATION_MAX
+from auditapp.findings.models import DESCRIPTION_MAX, TITLE_MAX
+
 UUID = {"type": "string", "format": "uuid"}
 ID = {"type": "integer", "minimum": 1}
 POSITION = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+#: A friction point's texts and severity, as the API validates them.
+TITLE = {"type": "string", "minLength": 1, "maxLength": TITLE_MAX}
+DESCRIPTION = {"type": "string", "maxLength": DESCRIPTION_MAX}
+SEVERITY = {"type": "integer", "minimum": 1, "maximum": 4}
 RATING = {"enum": ["exceeded", "met", "partly", "not_met", "na", None]}
 CAPTURED_AT = {
     "type": "string",
@@ -113,7 +120,7 @@ SCHEMAS = {
         position=POSITION,
         title={"type": "string"},
         description={"type": "string"},
-        severity={"type": "integer", "minimum": 1, "maximum": 4},
+        severity=SEVERITY,
         version=ID,
         photos={
             "type": "array",
@@ -135,7 +142,7 @@ SCHEMAS = {
         journey_id=ID,
         journey_version=ID,
         persona_id={"type": ["integer", "null"], "minimum": 1},
-        location={"type": "string", "maxLength": 200},
+        location={"type": "string", "maxLength": LOCATION_MAX},
         audit_date={"type": "string", "format": "date"},
     ),
     "VisitSave": _obj(
@@ -150,7 +157,7 @@ SCHEMAS = {
             "description": "answer position (0, 1, …) → rating",
             "additionalProperties": RATING,
         },
-        happened={"type": "string", "maxLength": 10_000},
+        happened={"type": "string", "maxLength": HAPPENED_MAX},
         emotion={"type": ["integer", "null"], "minimum": -2, "maximum": 2},
         response_seconds={"type": ["integer", "null"], "minimum": 0},
     ),
@@ -169,9 +176,9 @@ SCHEMAS = {
         audit_uuid=UUID,
         position=POSITION,
         answer_position={"type": ["integer", "null"], "minimum": 0},
-        title={"type": "string", "minLength": 1, "maxLength": 200},
-        description={"type": "string", "maxLength": 5_000},
-        severity={"type": "integer", "minimum": 1, "maximum": 4},
+        title=TITLE,
+        description=DESCRIPTION,
+        severity=SEVERITY,
         photo_uuids={
             "type": "array",
             "description": "client UUIDs of the photos that will follow, in order",
@@ -199,9 +206,9 @@ SCHEMAS = {
         captured_at=CAPTURED_AT,
         friction_point_uuid=UUID,
         base_version=ID,
-        title={"type": "string", "minLength": 1, "maxLength": 200},
-        description={"type": "string", "maxLength": 5_000},
-        severity={"type": "integer", "minimum": 1, "maximum": 4},
+        title=TITLE,
+        description=DESCRIPTION,
+        severity=SEVERITY,
     ),
     "FrictionPointEditAck": _obj(
         ["client_uuid", "friction_point_uuid", "id", "version"],

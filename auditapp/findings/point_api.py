@@ -22,7 +22,7 @@ from auditapp.audits.access import can_see
 from auditapp.audits.models import Audit
 from auditapp.audits.serialise import audit_state
 from auditapp.core import payload as p
-from auditapp.core.sync import SyncError, SyncRequest, error_response, handle
+from auditapp.core.sync import SyncError, error_response, handle
 from auditapp.core.tenancy import Role, current_org_id, require_role
 from auditapp.extensions import db
 from auditapp.findings import services
@@ -76,10 +76,7 @@ def audit(audit_uuid: str):
 
 
 def _request(kind: str):
-    data = p.json_body()
-    req = SyncRequest(
-        p.uuid_field(data, "client_uuid"), kind, data, p.device_time(data)
-    )
+    data, req = p.sync_request(kind)
     return data, req, p.uuid_field(data, "friction_point_uuid")
 
 

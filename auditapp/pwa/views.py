@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -31,14 +32,23 @@ def service_worker_source(static_folder: str) -> str:
 
     Phones keep the precached files until the worker's bytes change; naming the
     cache after their contents means an edited script reaches them without anyone
-    remembering to bump the version by hand.
+    remembering to bump the version by hand. Browsers ask for /sw.js on every
+    navigation, so the files are hashed again only when one of them has changed.
     """
     folder = Path(static_folder)
-    source = (folder / "sw.js").read_text(encoding="utf-8")
+    worker = folder / "sw.js"
+    kept = sorted(set(SW_PRECACHE.findall(worker.read_text(encoding="utf-8"))))
+    stamps = tuple((name, (folder / name).stat().st_mtime_ns) for name in kept)
+    return _versioned_worker(str(folder), worker.stat().st_mtime_ns, stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _versioned_worker(folder: str, _worker_mtime: int, stamps: tuple) -> str:
+    source = (Path(folder) / "sw.js").read_text(encoding="utf-8")
     digest = hashlib.sha256()
-    for name in sorted(set(SW_PRECACHE.findall(source))):
+    for name, _mtime in stamps:
         digest.update(name.encode() + b"\0")
-        digest.update((folder / name).read_bytes())
+        digest.update((Path(folder) / name).read_bytes())
     return SW_VERSION.sub(
         lambda m: f'const VERSION = "{m[1]}-{digest.hexdigest()[:12]}";', source, 1
     )
