@@ -44,6 +44,10 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 # fontconfig (performance.md §2). Each render process inherits it.
 FONT_CONFIG = FontConfiguration()
 
+#: Objects a render process allocates between two collections of its youngest
+#: generation (Python's default is 700).
+RENDER_GC_THRESHOLD = 50_000
+
 #: fetch(url) -> Resource; raises ValueError to refuse, StylesheetMissing to stop.
 Fetch = Callable[[str], Resource]
 
@@ -172,6 +176,11 @@ def _render_process(client: socket.socket, authkey: bytes) -> None:
     code = 0
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # The process lives for one report, and the boxes WeasyPrint builds are
+        # freed by reference counting. Collecting the youngest generation every
+        # 700 new objects (Python's default) cost a 2,000-item list report about a
+        # tenth of its time; at this threshold the peak memory stays the same.
+        gc.set_threshold(RENDER_GC_THRESHOLD, 10, 10)
         conn = Connection(client.detach())
         deliver_challenge(conn, authkey)
         _kind, html, memory_bytes, seconds = conn.recv()
