@@ -661,12 +661,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, ratio, figures in ratio_lines(results):
         limit = LIMITS[name]
         if limit is None:
-            print(f"info {name:<20} {ratio:5.2f}         ({figures})")
+            print(f"info {name:<28} {ratio:5.2f}         ({figures})")
             continue
         ok = ratio <= limit
         failed += not ok
         print(
-            f"{'ok  ' if ok else 'MISS'} {name:<20} {ratio:5.2f} ≤ {limit}  ({figures})"
+            f"{'ok  ' if ok else 'MISS'} {name:<28} {ratio:5.2f} ≤ {limit}  ({figures})"
         )
     too_big = [
         name for name, chart in results["b4"].items() if chart["max_elements"] > 300
