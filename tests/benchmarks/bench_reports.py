@@ -436,7 +436,9 @@ def _charts(root: Path, email: str, spec: dict) -> dict:
             boxed = re.sub(r"(<svg\b[^>]*>).*?</svg>", r"\1</svg>", html, flags=re.S)
             render.html_to_pdf(html, fetcher)  # warm-up: templates, render server
             charts, empty = [], []
-            for _round in range(max(spec["runs"], 7)):  # alternate: shared load
+            # Alternate (shared load hits both alike); the map renders in ~0.15 s,
+            # so take at least 15 pairs (performance.md §8).
+            for _round in range(max(spec["runs"] * 3, 15)):
                 charts += _timed(lambda h=html: render.html_to_pdf(h, fetcher), 1)[0]
                 empty += _timed(lambda h=boxed: render.html_to_pdf(h, fetcher), 1)[0]
             results[name] = {
