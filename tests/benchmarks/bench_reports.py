@@ -18,8 +18,8 @@ Each measurement runs in a fresh worker process (`--worker CASE`), so its peak R
          render process, fetcher) and whether photos take the fast path.
        - "text+photos": the report's text, one <p> per block, no stylesheet, and
          the photos. Our own layout budget (≤ 2.5×), so that a costlier template
-         (tables, nested flex) shows up; the designed report lays out about 1.8×
-         what plain paragraphs of its text do.
+         (tables, nested flex) shows up; the designed report takes about 2× what
+         plain paragraphs of its text and photos take.
        - "photos alone": the issue's wording. Peak RSS and PDF bytes are gated
          against it (photos are what memory and bytes are made of).
        Peak RSS of the app is the render process's (the app process never loads
@@ -270,8 +270,7 @@ def setup_items(root: Path, counts: list[int]) -> dict:
             db.session.add_all(rows)
             db.session.commit()
             managers[count] = manager.email
-            bare = root / f"bare-list-{count}.html"
-            bare.write_text(_bare_list_html(app, org.id))
+            _bare_list_path(root, count).write_text(_bare_list_html(app, org.id))
     return managers
 
 
@@ -332,7 +331,7 @@ def _stock_weasyprint(html: str):
     return lambda: weasyprint.HTML(string=html).write_pdf(font_config=fonts)
 
 
-def _bare_file(path: str):
+def _bare_file(path: str | Path):
     return _stock_weasyprint(Path(path).read_text())
 
 
@@ -345,6 +344,11 @@ def _bare(paths: list[str]):
         "img{width:100%}</style></head><body>" + images + "</body></html>"
     )
     return _stock_weasyprint(html)
+
+
+def _bare_list_path(root: Path, count: int | str) -> Path:
+    """Where setup writes the bare list of `count` items."""
+    return root / f"bare-list-{count}.html"
 
 
 def _bare_list_html(app, org_id: int) -> str:
@@ -470,12 +474,12 @@ def _renderer(case: str, root: Path, spec: dict):
         "b1-app": lambda: _route(root, spec["manager"], audit_url),
         "b1-bare": lambda: _bare(spec["display"]),
         "b1-text": lambda: _bare_file(spec["bare_text"]),
-        "b1-samehtml": lambda: _bare_file(spec["own_html"]),
+        "b1-own": lambda: _bare_file(spec["own_html"]),
         "b2-raw": lambda: _bare(spec["raw"]),
         f"b3-app-{size}": lambda: _route(
             root, spec["lists"][size], "/development/report.pdf"
         ),
-        f"b3-bare-{size}": lambda: _bare_file(str(root / f"bare-list-{size}.html")),
+        f"b3-bare-{size}": lambda: _bare_file(_bare_list_path(root, size)),
     }
     if case not in factories:
         raise SystemExit(f"unknown case {case}")
@@ -535,7 +539,7 @@ def ratio_lines(results: dict) -> list[tuple[str, float, str]]:
     """Return (target, ratio, figures) for every gated ratio."""
     med = statistics.median
     b1, bare, raw = results["b1-app"], results["b1-bare"], results["b2-raw"]
-    same, text = results["b1-samehtml"], results["b1-text"]
+    same, text = results["b1-own"], results["b1-text"]
     lines = [
         (
             "B1 time",
@@ -637,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     # Time ratios: cases of one comparison alternate, one timed render per fresh
     # worker (after a warm-up), so load from other processes hits both sides alike.
     groups = [
-        ["b1-app", "b1-text", "b1-bare", "b1-samehtml"],
+        ["b1-app", "b1-text", "b1-bare", "b1-own"],
         *[[f"b3-app-{n}", f"b3-bare-{n}"] for n in sizes],
     ]
     for group in groups:
