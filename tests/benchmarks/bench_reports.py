@@ -15,7 +15,7 @@ Each measurement runs in a fresh worker process (`--worker CASE`), so its peak R
        - "own HTML": stock WeasyPrint, outside the app, on the report's own HTML and
          stylesheet with the stored photos as files. B1 time is gated against it:
          it is what the app adds to WeasyPrint (database, template, photo store,
-         render process, fetcher) and whether photos take the fast path.
+         render process, fetcher). B2 shows that the photos take the fast path.
        - "text+photos": the report's text, one <p> per block, no stylesheet, and
          the photos. Our own layout budget (≤ 2.5×), so that a costlier template
          (tables, nested flex) shows up; the designed report takes about 2× what
